@@ -49,7 +49,9 @@ bool endpoint::is_stream() const {
   return kind != endpoint_kind::udp && kind != endpoint_kind::unix_datagram;
 }
 
-bool endpoint::is_datagram() const { return !is_stream(); }
+bool endpoint::is_datagram() const {
+  return !is_stream();
+}
 
 std::optional<endpoint> parse_endpoint(std::string_view text, std::string* why) {
   endpoint e;
@@ -59,8 +61,9 @@ std::optional<endpoint> parse_endpoint(std::string_view text, std::string* why) 
     std::string_view prefix;
     endpoint_kind kind;
   };
-  static constexpr scheme host_port_schemes[] = {
-      {"tcp://", endpoint_kind::tcp}, {"tls://", endpoint_kind::tls}, {"udp://", endpoint_kind::udp}};
+  static constexpr scheme host_port_schemes[] = {{"tcp://", endpoint_kind::tcp},
+                                                 {"tls://", endpoint_kind::tls},
+                                                 {"udp://", endpoint_kind::udp}};
   for (const auto& s : host_port_schemes) {
     if (!text.starts_with(s.prefix)) continue;
     e.kind = s.kind;

@@ -41,8 +41,8 @@ TEST_CASE("endpoint parses every form of DESIGN.md", "[net][endpoint]") {
 }
 
 TEST_CASE("endpoint round-trips through its text form", "[net][endpoint]") {
-  for (const char* text : {"-", "tcp://h:1", "tls://[::1]:2", "udp://127.0.0.1:0", "unix:/x",
-                           "uxd:y", "exec:cat"}) {
+  for (const char* text :
+       {"-", "tcp://h:1", "tls://[::1]:2", "udp://127.0.0.1:0", "unix:/x", "uxd:y", "exec:cat"}) {
     const auto e = parse_endpoint(text);
     REQUIRE(e);
     CHECK(to_string(*e) == text);

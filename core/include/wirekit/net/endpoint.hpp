@@ -9,18 +9,18 @@
 namespace wirekit::net {
 
 enum class endpoint_kind {
-  stdio,      // "-"
-  tcp,        // tcp://HOST:PORT
-  tls,        // tls://HOST:PORT
-  unix_stream,  // unix:PATH
-  exec,       // exec:COMMAND (run by /bin/sh -c)
-  udp,        // udp://HOST:PORT
+  stdio,          // "-"
+  tcp,            // tcp://HOST:PORT
+  tls,            // tls://HOST:PORT
+  unix_stream,    // unix:PATH
+  exec,           // exec:COMMAND (run by /bin/sh -c)
+  udp,            // udp://HOST:PORT
   unix_datagram,  // uxd:PATH
 };
 
 struct endpoint {
   endpoint_kind kind = endpoint_kind::stdio;
-  std::string host;     // tcp, tls, udp: without IPv6 brackets
+  std::string host;  // tcp, tls, udp: without IPv6 brackets
   std::uint16_t port = 0;
   std::string path;     // unix, uxd
   std::string command;  // exec
