@@ -1,0 +1,55 @@
+// Runs the memo receiver engine on a bound datagram socket: every datagram goes through
+// memo::receiver with the clock's now, completed memos and drops go to callbacks, and a
+// timer evicts stale partial memos when the engine asks for it.
+#pragma once
+
+#include <asio.hpp>
+#include <functional>
+#include <string_view>
+
+#include "wirekit/memo/receiver.hpp"
+#include "wirekit/net/datagram_receiver.hpp"
+
+namespace wirekit::net {
+
+struct memo_receive_config {
+  endpoint where;
+  memo::receiver_config receiver;
+  datagram_receiver_options socket;
+};
+
+class memo_receive_loop {
+ public:
+  using memo_handler = std::function<void(const memo::completed_memo&)>;
+  // Called for every gram that was dropped (report.reason set) and every late drop or
+  // eviction the engine reports.
+  using drop_handler = std::function<void(const memo::gram_report&, std::string_view source)>;
+  using event_handler = std::function<void(const memo::receiver_event&)>;
+
+  // Binds config.where; throws std::system_error naming it when that fails.
+  memo_receive_loop(asio::io_context& io, memo_receive_config config);
+
+  void start(memo_handler on_memo, drop_handler on_drop = {}, event_handler on_event = {});
+  void stop();
+
+  const memo::receiver_stats& stats() const { return engine_.stats(); }
+  // Receive errors the socket reported (e.g. ICMP errors on udp); receiving went on.
+  std::uint64_t socket_errors() const { return socket_errors_; }
+  datagram_address local_address() const { return socket_.local_address(); }
+
+ private:
+  void on_datagram(byte_view datagram, const datagram_address& source);
+  void drain();
+  void arm_eviction_timer();
+
+  memo::receiver engine_;
+  datagram_receiver socket_;
+  asio::steady_timer eviction_timer_;
+  memo_handler on_memo_;
+  drop_handler on_drop_;
+  event_handler on_event_;
+  std::uint64_t socket_errors_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace wirekit::net

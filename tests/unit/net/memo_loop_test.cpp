@@ -1,0 +1,102 @@
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "wirekit/common/cesr.hpp"
+#include "wirekit/memo/ed25519.hpp"
+#include "wirekit/net/memo_receive_loop.hpp"
+#include "wirekit/net/memo_send_loop.hpp"
+
+using namespace wirekit;
+using namespace wirekit::net;
+using namespace std::chrono_literals;
+
+namespace {
+
+bytes pattern(std::size_t n) {
+  bytes b(n);
+  for (std::size_t i = 0; i < n; ++i)
+    b[i] = std::byte((i * 7 + i / 251) & 0xff);
+  return b;
+}
+
+template <typename Done>
+bool run_until(asio::io_context& io, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_for(20ms);
+  }
+  return done();
+}
+
+}  // namespace
+
+TEST_CASE("a 1 MiB memo crosses udp and uxd, signed and unsigned, text and binary", "[net][memo]") {
+  const std::string uxd_path =
+      (std::filesystem::temp_directory_path() / ("wk-memo-" + std::to_string(::getpid()) + ".sock"))
+          .string();
+  memo::seed seed{};
+  memo::random_bytes(seed);
+  const memo::signing_key key(seed);
+  const auto memo_bytes = pattern(1 << 20);
+
+  for (const std::string& where : {std::string("udp://127.0.0.1:0"), "uxd:" + uxd_path}) {
+    for (const bool sign : {false, true}) {
+      for (const auto frm : {memo::form::text, memo::form::binary}) {
+        DYNAMIC_SECTION(where << (sign ? " signed " : " unsigned ") << memo::to_string(frm)) {
+          asio::io_context io;
+          memo_receive_config rc;
+          rc.where = *parse_endpoint(where);
+          memo_receive_loop rx(io, rc);
+          std::vector<memo::completed_memo> got;
+          rx.start([&](const memo::completed_memo& m) { got.push_back(m); });
+
+          memo_send_config sc;
+          sc.to =
+              where.starts_with("udp") ? *parse_endpoint(to_string(rx.local_address())) : rc.where;
+          sc.rend.frm = frm;
+          sc.rend.size = where.starts_with("udp") ? 1240 : 65535;
+          if (sign) {
+            sc.rend.signer = &key;
+            sc.rend.vid = cesr::encode_qb64(cesr::ed25519_verkey_basic, key.public_key());
+          }
+          // Paced so the receiver's socket buffer is never the bottleneck of the test.
+          sc.rate = parse_send_rate("20000");
+          memo_send_loop tx(io, sc);
+          REQUIRE(tx.queue(memo_bytes).status == memo::rend_status::ok);
+          REQUIRE(run_until(io, [&] { return !got.empty(); }));
+          CHECK_FALSE(tx.failure());
+          CHECK(got[0].memo == memo_bytes);
+          CHECK(got[0].vid.has_value() == sign);
+          CHECK(rx.stats().dropped_total() == 0);
+        }
+      }
+    }
+  }
+  CHECK_FALSE(std::filesystem::exists(uxd_path));
+}
+
+TEST_CASE("a memo to a unix socket nobody binds fails with the reason", "[net][memo]") {
+  asio::io_context io;
+  memo_send_config sc;
+  sc.to = *parse_endpoint("uxd:/nonexistent/wirekit.sock");
+  memo_send_loop tx(io, sc);
+  REQUIRE(tx.queue(as_bytes("hello")).status == memo::rend_status::ok);
+  REQUIRE(run_until(io, [&] { return !tx.busy(); }));
+  REQUIRE(tx.failure());
+  CHECK(tx.failure()->find("uxd:/nonexistent/wirekit.sock") != std::string::npos);
+}
+
+TEST_CASE("send rates parse grams and bytes per second", "[net][memo]") {
+  CHECK(parse_send_rate("2000")->per == send_rate::unit::grams);
+  CHECK(parse_send_rate("2000g")->per_second == 2000);
+  CHECK(parse_send_rate("3M")->per == send_rate::unit::bytes);
+  CHECK(parse_send_rate("3M")->per_second == 3 * 1024 * 1024);
+  CHECK(parse_send_rate("512K")->per_second == 512 * 1024);
+  CHECK_FALSE(parse_send_rate("0"));
+  CHECK_FALSE(parse_send_rate("-5"));
+  CHECK_FALSE(parse_send_rate("5x"));
+  CHECK_FALSE(parse_send_rate(""));
+}
