@@ -40,6 +40,8 @@ std::string_view to_string(drop_reason r) {
       return "memo_too_large";
     case drop_reason::not_hex:
       return "not_hex";
+    case drop_reason::too_large:
+      return "too_large";
   }
   return "?";
 }
@@ -82,6 +84,8 @@ std::string_view describe(drop_reason r) {
       return "memo larger than the pending-bytes limit";
     case drop_reason::not_hex:
       return "line is not hex";
+    case drop_reason::too_large:
+      return "larger than the largest gram accepted";
   }
   return "?";
 }

@@ -26,9 +26,11 @@ enum class drop_reason {
   vid_mismatch,             // legacy: a gram signed by another vid than the memo's
   memo_too_large,           // one memo alone needs more than the pending-bytes budget
   not_hex,                  // offline modes only: an input line that is not hex
+  too_large,                // larger than the receiver takes as one gram
 };
 
-inline constexpr std::size_t drop_reason_count = static_cast<std::size_t>(drop_reason::not_hex) + 1;
+inline constexpr std::size_t drop_reason_count =
+    static_cast<std::size_t>(drop_reason::too_large) + 1;
 
 std::string_view to_string(drop_reason r);
 // One line a person can read, e.g. for memo-recv -v.

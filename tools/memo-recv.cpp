@@ -1,0 +1,243 @@
+// memo-recv: joins memograms back into memos. Today: --read hex (grams as hex lines on
+// stdin), with --explain to decode each gram; receiving on endpoints comes with the
+// transports.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "wirekit/cli/errors.hpp"
+#include "wirekit/cli/run.hpp"
+#include "wirekit/common/hex.hpp"
+#include "wirekit/memo/display.hpp"
+#include "wirekit/memo/key_file.hpp"
+#include "wirekit/memo/receiver.hpp"
+
+namespace {
+
+using namespace wirekit;
+using json = nlohmann::ordered_json;
+
+struct options {
+  std::string read;
+  std::string endpoint;
+  bool authic = false;
+  std::string trust;
+  bool json_out = false;
+  bool verbose = false;
+  bool explain = false;
+  std::size_t max_pending = memo::reassembly_limits{}.max_pending_memos;
+  std::size_t max_pending_bytes = memo::reassembly_limits{}.max_pending_bytes;
+  double max_age_s = 60;
+  std::size_t max_held = memo::reassembly_limits{}.max_held_grams;
+  std::size_t max_gram_bytes = std::size_t{1} << 20;
+};
+
+// Reads one line of at most `limit` characters; longer lines are consumed and flagged.
+struct line_reader {
+  std::FILE* in;
+  std::size_t limit;
+
+  // nullopt at end of input; sets too_long when the line did not fit.
+  std::optional<std::string> next(bool& too_long) {
+    std::string line;
+    too_long = false;
+    int c;
+    bool any = false;
+    while ((c = std::getc(in)) != EOF) {
+      any = true;
+      if (c == '\n') return line;
+      if (line.size() < limit)
+        line.push_back(static_cast<char>(c));
+      else
+        too_long = true;
+    }
+    if (std::ferror(in)) throw cli::failure("cannot read stdin");
+    if (!any) return std::nullopt;
+    return line;
+  }
+};
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r");
+  if (first == std::string::npos) return {};
+  const auto last = s.find_last_not_of(" \t\r");
+  return s.substr(first, last - first + 1);
+}
+
+void print_memo(const memo::completed_memo& m, bool as_json) {
+  if (!as_json) {
+    std::fwrite(m.memo.data(), 1, m.memo.size(), stdout);
+    std::fputc('\n', stdout);
+    return;
+  }
+  json j;
+  j["mid"] = m.mid;
+  j["vid"] = m.vid ? json(*m.vid) : json(nullptr);
+  j["dialect"] = memo::to_string(m.dia);
+  if (memo::is_utf8(m.memo))
+    j["memo"] = to_string(m.memo);
+  else
+    j["memo_base64"] = memo::to_base64(m.memo);
+  fmt::print("{}\n", j.dump());
+}
+
+void print_explain(std::size_t line, const memo::gram_report& r, bool as_json) {
+  if (as_json) {
+    json j;
+    j["line"] = line;
+    j["status"] = memo::to_string(r.status);
+    j["reason"] = r.reason ? json(memo::to_string(*r.reason)) : json(nullptr);
+    if (!r.code.empty()) {
+      j["dialect"] = memo::to_string(r.dia);
+      j["form"] = memo::to_string(r.frm);
+      j["code"] = r.code;
+      j["code_name"] = r.code_name;
+    }
+    if (r.parsed) {
+      j[r.zeroth ? "count" : "number"] = r.zeroth ? *r.count : r.number;
+      j["mid"] = r.mid;
+      j["vid"] = r.vid.empty() ? json(nullptr) : json(r.vid);
+      j["body_bytes"] = r.body_bytes;
+      j["signature"] = memo::to_string(r.sig);
+      j["completed"] = r.completed;
+    }
+    fmt::print("{}\n", j.dump());
+    return;
+  }
+  std::string out = fmt::format("line {}:", line);
+  if (!r.code.empty())
+    out += fmt::format(" dialect={} form={} code={} ({})", memo::to_string(r.dia),
+                       memo::to_string(r.frm), r.code, r.code_name);
+  if (r.parsed) {
+    out +=
+        r.zeroth ? fmt::format(" zeroth count={}", *r.count) : fmt::format(" number={}", r.number);
+    out += fmt::format(" mid={}", r.mid);
+    if (!r.vid.empty()) out += fmt::format(" vid={}", r.vid);
+    out += fmt::format(" body={} sig={}", r.body_bytes, memo::to_string(r.sig));
+  }
+  out += fmt::format(" status={}", memo::to_string(r.status));
+  if (r.reason)
+    out += fmt::format(" reason={} ({})", memo::to_string(*r.reason), memo::describe(*r.reason));
+  if (r.completed) out += " memo=complete";
+  fmt::print("{}\n", out);
+}
+
+void print_events(memo::receiver& rx, bool verbose) {
+  while (auto e = rx.poll_event()) {
+    if (!verbose) continue;
+    if (const auto* d = std::get_if<memo::late_drop>(&*e)) {
+      fmt::print(stderr, "memo-recv: memo {} gram {}: dropped: {} ({})\n", d->mid, d->number,
+                 memo::to_string(d->reason), memo::describe(d->reason));
+    } else if (const auto* ev = std::get_if<memo::eviction>(&*e)) {
+      fmt::print(stderr, "memo-recv: memo {}: evicted ({}), {} grams given up\n", ev->mid,
+                 memo::to_string(ev->reason), ev->grams);
+    }
+  }
+}
+
+cli::exit_code read_hex(const options& o) {
+  if (o.read != "hex") throw cli::usage_error("--read takes hex");
+  memo::trust_store trust;
+  if (!o.trust.empty()) {
+    try {
+      trust = memo::load_trust_file(o.trust);
+    } catch (const memo::key_file_error& e) {
+      throw cli::usage_error(e.what());
+    }
+  }
+  if (o.max_age_s <= 0) throw cli::usage_error("--max-age must be positive");
+  memo::receiver_config config;
+  config.authic = o.authic;
+  config.trust = &trust;
+  config.limits.max_pending_memos = o.max_pending;
+  config.limits.max_pending_bytes = o.max_pending_bytes;
+  config.limits.max_age =
+      std::chrono::duration_cast<memo::clock::duration>(std::chrono::duration<double>(o.max_age_s));
+  config.limits.max_held_grams = o.max_held;
+  memo::receiver rx(config);
+
+  line_reader reader{stdin, 2 * o.max_gram_bytes};
+  std::size_t line_number = 0;
+  bool too_long = false;
+  while (auto raw = reader.next(too_long)) {
+    ++line_number;
+    const std::string line = trim(*raw);
+    if (line.empty() && !too_long) continue;
+    std::optional<memo::drop_reason> early;
+    std::optional<bytes> gram;
+    if (too_long) {
+      early = memo::drop_reason::too_large;
+    } else if (!(gram = from_hex(line))) {
+      early = memo::drop_reason::not_hex;
+    }
+    if (early) {
+      rx.count_drop(*early);
+      memo::gram_report r;
+      r.reason = early;
+      if (o.explain) print_explain(line_number, r, o.json_out);
+      if (o.verbose)
+        fmt::print(stderr, "memo-recv: line {}: dropped: {} ({})\n", line_number,
+                   memo::to_string(*early), memo::describe(*early));
+      continue;
+    }
+    const auto report = rx.on_gram(*gram, "-", memo::clock::now());
+    if (o.explain) print_explain(line_number, report, o.json_out);
+    if (o.verbose && report.status == memo::gram_status::dropped)
+      fmt::print(stderr, "memo-recv: line {}: dropped: {} ({})\n", line_number,
+                 memo::to_string(*report.reason), memo::describe(*report.reason));
+    print_events(rx, o.verbose);
+    while (auto m = rx.poll_memo())
+      if (!o.explain) print_memo(*m, o.json_out);
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::failure("cannot write stdout");
+
+  const auto& s = rx.stats();
+  const std::size_t incomplete = rx.table().pending_memos();
+  if (s.dropped_total() == 0 && s.evicted_total() == 0 && incomplete == 0)
+    return cli::exit_code::ok;
+  fmt::print(stderr, "memo-recv: {} grams read, {} dropped, {} memos evicted, {} incomplete\n",
+             s.received, s.dropped_total(), s.evicted_total(), incomplete);
+  return cli::exit_code::failed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  CLI::App app{
+      "Join memograms (hio wire formats, every dialect and form) back into memos and print "
+      "each completed memo followed by a newline.",
+      "memo-recv"};
+  cli::add_version_flag(app, "memo-recv");
+  app.add_option("--read", o.read, "Read grams as hex, one per line, from stdin")
+      ->option_text("hex");
+  app.add_flag("--authic", o.authic, "Accept signed grams only");
+  app.add_option("--trust", o.trust, "Trust file: VID VERKEY lines for D and E vids")
+      ->option_text("FILE");
+  app.add_flag("--json", o.json_out,
+               "One JSON object per memo: mid, vid, dialect, memo or memo_base64");
+  app.add_flag("-v,--verbose", o.verbose, "One line on stderr per dropped gram or evicted memo");
+  app.add_flag("--explain", o.explain,
+               "Print each gram's decoded header and fate instead of the memos");
+  app.add_option("--max-pending", o.max_pending, "Most partial memos held (default 1024)");
+  app.add_option("--max-pending-bytes", o.max_pending_bytes,
+                 "Most bytes held for partial memos (default 268435456)");
+  app.add_option("--max-age", o.max_age_s, "Seconds a partial memo may wait (default 60)");
+  app.add_option("--max-held", o.max_held,
+                 "Most signed grams held while their zeroth gram is missing (default 1024)");
+  app.add_option("--max-gram-bytes", o.max_gram_bytes,
+                 "Largest gram accepted from --read hex (default 1048576)");
+  app.add_option("ENDPOINT", o.endpoint, "Datagram endpoint to receive on (not available yet)");
+  return cli::run("memo-recv", app, argc, argv, [&] {
+    if (!o.endpoint.empty())
+      throw cli::usage_error("receiving on " + o.endpoint +
+                             " is not available yet; use --read hex");
+    if (o.read.empty()) throw cli::usage_error("nothing to do: use --read hex");
+    return read_hex(o);
+  });
+}
