@@ -1,9 +1,10 @@
-// memo-recv: joins memograms back into memos. Today: --read hex (grams as hex lines on
-// stdin), with --explain to decode each gram; receiving on endpoints comes with the
-// transports.
+// memo-recv: joins memograms back into memos, received on a datagram endpoint (udp://,
+// uxd:) or read as hex lines from stdin (--read hex, with --explain to decode each gram).
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,8 @@
 #include "wirekit/memo/display.hpp"
 #include "wirekit/memo/key_file.hpp"
 #include "wirekit/memo/receiver.hpp"
+#include "wirekit/net/frame_reader.hpp"
+#include "wirekit/net/memo_receive_loop.hpp"
 
 namespace {
 
@@ -28,6 +31,11 @@ struct options {
   bool authic = false;
   std::string trust;
   bool json_out = false;
+  std::string format = "line";
+  std::size_t count = 0;
+  double timeout_s = 0;
+  bool stats = false;
+  bool quiet = false;
   bool verbose = false;
   bool explain = false;
   std::size_t max_pending = memo::reassembly_limits{}.max_pending_memos;
@@ -69,21 +77,55 @@ std::string trim(const std::string& s) {
   return s.substr(first, last - first + 1);
 }
 
-void print_memo(const memo::completed_memo& m, bool as_json) {
-  if (!as_json) {
-    std::fwrite(m.memo.data(), 1, m.memo.size(), stdout);
-    std::fputc('\n', stdout);
-    return;
+enum class output_format { line, netstring, json, raw };
+
+output_format parse_output_format(const options& o) {
+  if (o.json_out || o.format == "json") return output_format::json;
+  if (o.format == "line") return output_format::line;
+  if (o.format == "netstring") return output_format::netstring;
+  if (o.format == "raw") return output_format::raw;
+  throw cli::usage_error("--format must be line, netstring, json or raw");
+}
+
+// Prints one memo; false (and nothing printed) when the format cannot carry it.
+bool print_memo(const memo::completed_memo& m, output_format format, bool with_source) {
+  switch (format) {
+    case output_format::line: {
+      if (std::find(m.memo.begin(), m.memo.end(), std::byte{'\n'}) != m.memo.end()) {
+        fmt::print(stderr,
+                   "memo-recv: memo {} contains a newline and cannot be printed as a line; "
+                   "use --format netstring, json or raw\n",
+                   m.mid);
+        return false;
+      }
+      std::fwrite(m.memo.data(), 1, m.memo.size(), stdout);
+      std::fputc('\n', stdout);
+      break;
+    }
+    case output_format::netstring: {
+      const auto framed = net::netstring_encode(m.memo);
+      std::fwrite(framed.data(), 1, framed.size(), stdout);
+      break;
+    }
+    case output_format::raw:
+      std::fwrite(m.memo.data(), 1, m.memo.size(), stdout);
+      break;
+    case output_format::json: {
+      json j;
+      if (memo::is_utf8(m.memo))
+        j["memo"] = to_string(m.memo);
+      else
+        j["memo_base64"] = memo::to_base64(m.memo);
+      if (with_source) j["src"] = m.source;
+      j["vid"] = m.vid ? json(*m.vid) : json(nullptr);
+      j["mid"] = m.mid;
+      j["dialect"] = memo::to_string(m.dia);
+      fmt::print("{}\n", j.dump());
+      break;
+    }
   }
-  json j;
-  j["mid"] = m.mid;
-  j["vid"] = m.vid ? json(*m.vid) : json(nullptr);
-  j["dialect"] = memo::to_string(m.dia);
-  if (memo::is_utf8(m.memo))
-    j["memo"] = to_string(m.memo);
-  else
-    j["memo_base64"] = memo::to_base64(m.memo);
-  fmt::print("{}\n", j.dump());
+  std::fflush(stdout);
+  return true;
 }
 
 void print_explain(std::size_t line, const memo::gram_report& r, bool as_json) {
@@ -140,9 +182,7 @@ void print_events(memo::receiver& rx, bool verbose) {
   }
 }
 
-cli::exit_code read_hex(const options& o) {
-  if (o.read != "hex") throw cli::usage_error("--read takes hex");
-  memo::trust_store trust;
+memo::receiver_config receiver_config(const options& o, memo::trust_store& trust) {
   if (!o.trust.empty()) {
     try {
       trust = memo::load_trust_file(o.trust);
@@ -159,6 +199,25 @@ cli::exit_code read_hex(const options& o) {
   config.limits.max_age =
       std::chrono::duration_cast<memo::clock::duration>(std::chrono::duration<double>(o.max_age_s));
   config.limits.max_held_grams = o.max_held;
+  return config;
+}
+
+void print_stats(const memo::receiver_stats& s, std::size_t incomplete) {
+  fmt::print(stderr, "memo-recv: stats: received={} completed={} duplicates={} dropped={}",
+             s.received, s.completed, s.duplicates, s.dropped_total());
+  for (std::size_t i = 0; i < s.dropped.size(); ++i) {
+    if (s.dropped[i] != 0)
+      fmt::print(stderr, " dropped.{}={}", memo::to_string(static_cast<memo::drop_reason>(i)),
+                 s.dropped[i]);
+  }
+  fmt::print(stderr, " evicted={} incomplete={}\n", s.evicted_total(), incomplete);
+}
+
+cli::exit_code read_hex(const options& o) {
+  if (o.read != "hex") throw cli::usage_error("--read takes hex");
+  const auto format = parse_output_format(o);
+  memo::trust_store trust;
+  const auto config = receiver_config(o, trust);
   memo::receiver rx(config);
 
   line_reader reader{stdin, 2 * o.max_gram_bytes};
@@ -192,17 +251,105 @@ cli::exit_code read_hex(const options& o) {
                  memo::to_string(*report.reason), memo::describe(*report.reason));
     print_events(rx, o.verbose);
     while (auto m = rx.poll_memo())
-      if (!o.explain) print_memo(*m, o.json_out);
+      if (!o.explain) print_memo(*m, format, false);
   }
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::failure("cannot write stdout");
 
   const auto& s = rx.stats();
+  if (o.stats) print_stats(s, rx.table().pending_memos());
   const std::size_t incomplete = rx.table().pending_memos();
   if (s.dropped_total() == 0 && s.evicted_total() == 0 && incomplete == 0)
     return cli::exit_code::ok;
   fmt::print(stderr, "memo-recv: {} grams read, {} dropped, {} memos evicted, {} incomplete\n",
              s.received, s.dropped_total(), s.evicted_total(), incomplete);
   return cli::exit_code::failed;
+}
+
+cli::exit_code receive(const options& o) {
+  std::string why;
+  const auto where = net::parse_endpoint(o.endpoint, &why);
+  if (!where || !where->is_datagram())
+    throw cli::usage_error(fmt::format("{}: {}; memo-recv receives on udp://HOST:PORT or uxd:PATH",
+                                       o.endpoint, where ? "not a datagram endpoint" : why));
+  const auto format = parse_output_format(o);
+  const std::size_t count = format == output_format::raw ? 1 : o.count;
+  if (o.timeout_s < 0) throw cli::usage_error("--timeout must not be negative");
+
+  memo::trust_store trust;
+  net::memo_receive_config config;
+  config.where = *where;
+  config.receiver = receiver_config(o, trust);
+
+  asio::io_context io;
+  std::optional<net::memo_receive_loop> loop;
+  try {
+    loop.emplace(io, config);
+  } catch (const std::system_error& e) {
+    throw cli::failure(e.what());
+  }
+  if (!o.quiet) {
+    fmt::print(stderr, "memo-recv: receiving on {}\n", net::to_string(loop->local_address()));
+  }
+
+  std::size_t delivered = 0;
+  std::size_t unprintable = 0;
+  bool timed_out = false;
+  bool interrupted = false;
+  asio::steady_timer idle_timer(io);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  const auto finish = [&] {
+    loop->stop();
+    idle_timer.cancel();
+    signals.cancel();
+  };
+  const auto arm_idle_timer = [&] {
+    if (o.timeout_s <= 0) return;
+    idle_timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(o.timeout_s)));
+    idle_timer.async_wait([&](std::error_code ec) {
+      if (ec) return;
+      timed_out = true;
+      finish();
+    });
+  };
+  signals.async_wait([&](std::error_code ec, int) {
+    if (ec) return;
+    interrupted = true;
+    finish();
+  });
+  arm_idle_timer();
+  loop->start(
+      [&](const memo::completed_memo& m) {
+        if (!print_memo(m, format, true)) ++unprintable;
+        ++delivered;
+        if (count != 0 && delivered >= count) return finish();
+        arm_idle_timer();
+      },
+      [&](const memo::gram_report& r, std::string_view source) {
+        if (!o.verbose) return;
+        fmt::print(stderr, "memo-recv: gram from {}: dropped: {} ({})\n", source,
+                   memo::to_string(*r.reason), memo::describe(*r.reason));
+      },
+      [&](const memo::receiver_event& e) {
+        if (!o.verbose) return;
+        if (const auto* d = std::get_if<memo::late_drop>(&e)) {
+          fmt::print(stderr, "memo-recv: memo {} gram {}: dropped: {} ({})\n", d->mid, d->number,
+                     memo::to_string(d->reason), memo::describe(d->reason));
+        } else if (const auto* ev = std::get_if<memo::eviction>(&e)) {
+          fmt::print(stderr, "memo-recv: memo {}: evicted ({}), {} grams given up\n", ev->mid,
+                     memo::to_string(ev->reason), ev->grams);
+        }
+      });
+  io.run();
+
+  if (o.stats) print_stats(loop->stats(), loop->pending_memos());
+  if (std::ferror(stdout)) throw cli::failure("cannot write stdout");
+  if (interrupted) return cli::exit_code::interrupted;
+  if (timed_out) {
+    fmt::print(stderr, "memo-recv: no memo completed within {} s\n", o.timeout_s);
+    return cli::exit_code::failed;
+  }
+  return unprintable == 0 ? cli::exit_code::ok : cli::exit_code::failed;
 }
 
 }  // namespace
@@ -219,8 +366,19 @@ int main(int argc, char** argv) {
   app.add_flag("--authic", o.authic, "Accept signed grams only");
   app.add_option("--trust", o.trust, "Trust file: VID VERKEY lines for D and E vids")
       ->option_text("FILE");
-  app.add_flag("--json", o.json_out,
-               "One JSON object per memo: mid, vid, dialect, memo or memo_base64");
+  app.add_flag("--json", o.json_out, "Same as --format json");
+  app.add_option("--format", o.format,
+                 "How memos are printed: line (default; memo + newline), netstring, json "
+                 "(memo or memo_base64, src, vid, mid, dialect) or raw (one memo's bytes, "
+                 "then exit)")
+      ->option_text("line|netstring|json|raw");
+  app.add_option("--count", o.count, "Exit 0 after N memos (default: run until a signal)")
+      ->option_text("N");
+  app.add_option("--timeout", o.timeout_s, "Exit 1 when no memo completes for S seconds")
+      ->option_text("S");
+  app.add_flag("--stats", o.stats,
+               "On exit, print counts on stderr: received, completed, dropped by reason, evicted");
+  app.add_flag("-q,--quiet", o.quiet, "Do not announce the bound address on stderr");
   app.add_flag("-v,--verbose", o.verbose, "One line on stderr per dropped gram or evicted memo");
   app.add_flag("--explain", o.explain,
                "Print each gram's decoded header and fate instead of the memos");
@@ -232,12 +390,13 @@ int main(int argc, char** argv) {
                  "Most signed grams held while their zeroth gram is missing (default 1024)");
   app.add_option("--max-gram-bytes", o.max_gram_bytes,
                  "Largest gram accepted from --read hex (default 1048576)");
-  app.add_option("ENDPOINT", o.endpoint, "Datagram endpoint to receive on (not available yet)");
+  app.add_option("ENDPOINT", o.endpoint,
+                 "Datagram endpoint to receive on: udp://HOST:PORT or uxd:PATH");
   return cli::run("memo-recv", app, argc, argv, [&] {
-    if (!o.endpoint.empty())
-      throw cli::usage_error("receiving on " + o.endpoint +
-                             " is not available yet; use --read hex");
-    if (o.read.empty()) throw cli::usage_error("nothing to do: use --read hex");
+    if (!o.endpoint.empty() && !o.read.empty())
+      throw cli::usage_error("give either an ENDPOINT or --read hex, not both");
+    if (!o.endpoint.empty()) return receive(o);
+    if (o.read.empty()) throw cli::usage_error("nothing to do: give an ENDPOINT or --read hex");
     return read_hex(o);
   });
 }

@@ -1,11 +1,18 @@
-// memo-send: cuts memos into memograms. Today: --emit hex (grams as hex lines on stdout)
-// and --keygen; sending over datagram sockets (--to) comes with the transports.
+// memo-send: cuts memos into memograms and sends them to a datagram endpoint (--to), or
+// prints them as hex lines (--emit hex); --keygen makes a key file.
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <asio.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <iostream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +23,8 @@
 #include "wirekit/memo/display.hpp"
 #include "wirekit/memo/key_file.hpp"
 #include "wirekit/memo/rend.hpp"
+#include "wirekit/net/frame_reader.hpp"
+#include "wirekit/net/memo_send_loop.hpp"
 
 namespace {
 
@@ -32,7 +41,12 @@ struct options {
   bool utf8 = false;
   std::string keygen;
   std::string vid_code = "B";
+  bool size_given = false;
   std::string to;
+  std::string from;
+  std::string format = "whole";
+  std::string rate;
+  std::size_t max_memo_bytes = std::size_t{64} << 20;
   std::vector<std::string> memos;
 };
 
@@ -46,30 +60,19 @@ cli::exit_code keygen(const options& o) {
   return cli::exit_code::ok;
 }
 
-std::vector<bytes> read_memos(const options& o) {
-  std::vector<bytes> memos;
-  for (const auto& m : o.memos)
-    memos.push_back(to_bytes(m));
-  if (memos.empty()) {
-    std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    if (std::cin.bad()) throw cli::failure("cannot read stdin");
-    memos.push_back(to_bytes(all));
-  }
-  return memos;
-}
-
-cli::exit_code emit(const options& o) {
-  if (o.emit != "hex") throw cli::usage_error("--emit takes hex");
+// Builds the rend settings; the signer, if any, is loaded into `signer`, which must
+// outlive the returned config.
+memo::rend_config make_rend_config(const options& o, std::optional<memo::signer_identity>& signer,
+                                   std::size_t default_size) {
   memo::rend_config config;
   const auto dialect = memo::parse_dialect(o.dialect);
   if (!dialect) throw cli::usage_error("--dialect must be 1aa, baa or legacy");
   config.dia = *dialect;
   config.frm = o.binary ? memo::form::binary : memo::form::text;
-  config.size = o.size;
+  config.size = o.size_given ? o.size : default_size;
   config.sure = o.sure;
   if (o.sure && config.dia == memo::dialect::legacy)
     throw cli::usage_error("--sure: the legacy dialect has no sure codes");
-  std::optional<memo::signer_identity> signer;
   if (!o.sign.empty()) {
     try {
       signer.emplace(memo::load_key_file(o.sign));
@@ -79,6 +82,75 @@ cli::exit_code emit(const options& o) {
     config.signer = &signer->key;
     config.vid = signer->vid;
   }
+  return config;
+}
+
+// One memo from a --format json line: {"memo": TEXT} or {"memo_base64": BASE64}.
+bytes memo_from_json(const bytes& line, std::size_t number) {
+  const auto j = nlohmann::json::parse(as_chars(line), nullptr, false);
+  if (j.is_object()) {
+    if (const auto it = j.find("memo"); it != j.end() && it->is_string())
+      return to_bytes(it->get<std::string>());
+    if (const auto it = j.find("memo_base64"); it != j.end() && it->is_string()) {
+      if (auto decoded = memo::from_base64(it->get<std::string>())) return *decoded;
+    }
+  }
+  throw cli::failure(fmt::format(
+      "input memo {}: not a JSON object with a string \"memo\" or base64 \"memo_base64\"", number));
+}
+
+// Calls fn with each memo: the MEMO arguments, or stdin cut by --format.
+void for_each_memo(const options& o, const std::function<void(const bytes&)>& fn) {
+  for (const auto& m : o.memos)
+    fn(to_bytes(m));
+  if (!o.memos.empty()) return;
+  const auto format = net::parse_frame_format(o.format);
+  if (!format) throw cli::usage_error("--format must be line, netstring, json or whole");
+  net::frame_reader reader(*format == net::frame_format::json ? net::frame_format::line : *format,
+                           o.max_memo_bytes);
+  std::vector<std::byte> chunk(64 * 1024);
+  bytes frame;
+  std::size_t number = 0;
+  bool eof = false;
+  while (true) {
+    const auto status = reader.next(&frame);
+    if (status == net::frame_status::frame) {
+      if (*format == net::frame_format::json) {
+        if (frame.empty()) continue;
+        frame = memo_from_json(frame, number + 1);
+      }
+      ++number;
+      fn(frame);
+      continue;
+    }
+    if (status == net::frame_status::too_large)
+      throw cli::failure(fmt::format("input memo {} is larger than --max-memo-bytes {}", number + 1,
+                                     o.max_memo_bytes));
+    if (status == net::frame_status::malformed || status == net::frame_status::truncated)
+      throw cli::failure(
+          fmt::format("input memo {}: {} netstring", number + 1,
+                      status == net::frame_status::malformed ? "malformed" : "truncated"));
+    if (eof) break;
+    const ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw cli::failure(fmt::format("cannot read stdin: {}", std::strerror(errno)));
+    }
+    if (n == 0) {
+      eof = true;
+      reader.finish();
+    } else {
+      reader.push(byte_view(chunk.data(), static_cast<std::size_t>(n)));
+    }
+  }
+  // "whole" with empty input is one empty memo, as before --format existed.
+  if (*format == net::frame_format::whole && number == 0) fn(bytes{});
+}
+
+cli::exit_code emit(const options& o) {
+  if (o.emit != "hex") throw cli::usage_error("--emit takes hex");
+  std::optional<memo::signer_identity> signer;
+  const auto config = make_rend_config(o, signer, memo::max_gram_bytes);
   std::optional<memo::mid_raw> pinned;
   if (!o.mid.empty()) {
     pinned = memo::parse_mid(o.mid);
@@ -87,17 +159,69 @@ cli::exit_code emit(const options& o) {
     if (o.memos.size() > 1)
       throw cli::usage_error("--mid pins one memo's id: give at most one MEMO argument");
   }
-  const auto memos = read_memos(o);
-  for (std::size_t i = 0; i < memos.size(); ++i) {
-    if (o.utf8 && !memo::is_utf8(memos[i]))
-      throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", i + 1));
-    const auto result = memo::rend(memos[i], config, pinned ? *pinned : memo::random_mid());
+  std::size_t number = 0;
+  for_each_memo(o, [&](const bytes& memo) {
+    ++number;
+    if (o.utf8 && !memo::is_utf8(memo))
+      throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
+    const auto result = memo::rend(memo, config, pinned ? *pinned : memo::random_mid());
     if (result.status != memo::rend_status::ok)
-      throw cli::usage_error(fmt::format("memo {}: {}", i + 1, result.message));
+      throw cli::usage_error(fmt::format("memo {}: {}", number, result.message));
     for (const auto& gram : result.grams)
       fmt::print("{}\n", to_hex(gram));
-  }
+  });
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::failure("cannot write stdout");
+  return cli::exit_code::ok;
+}
+
+cli::exit_code send(const options& o) {
+  std::string why;
+  const auto to = net::parse_endpoint(o.to, &why);
+  if (!to || !to->is_datagram())
+    throw cli::usage_error(
+        fmt::format("--to {}: {}; memo-send sends to udp://HOST:PORT or uxd:PATH", o.to,
+                    to ? "not a datagram endpoint" : why));
+  std::optional<net::endpoint> from;
+  if (!o.from.empty()) {
+    from = net::parse_endpoint(o.from, &why);
+    if (!from || from->kind != to->kind)
+      throw cli::usage_error(
+          fmt::format("--from {}: {}", o.from, from ? "must be of the same kind as --to" : why));
+  }
+  net::memo_send_config config;
+  config.to = *to;
+  config.from = from;
+  // hio's defaults: 1240-byte grams fit an IPv6 UDP datagram; unix datagrams carry 65535.
+  std::optional<memo::signer_identity> signer;
+  config.rend = make_rend_config(o, signer, to->kind == net::endpoint_kind::udp ? 1240 : 65535);
+  if (!o.rate.empty()) {
+    config.rate = net::parse_send_rate(o.rate);
+    if (!config.rate)
+      throw cli::usage_error("--rate takes N or Ng (grams/s), NB, NK or NM (bytes, KiB, MiB/s)");
+  }
+
+  asio::io_context io;
+  std::optional<net::memo_send_loop> loop;
+  try {
+    loop.emplace(io, config);
+  } catch (const std::system_error& e) {
+    throw cli::failure(e.what());
+  }
+  std::size_t number = 0;
+  for_each_memo(o, [&](const bytes& memo) {
+    ++number;
+    if (o.utf8 && !memo::is_utf8(memo))
+      throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
+    const auto result = loop->queue(memo);
+    if (result.status != memo::rend_status::ok)
+      throw cli::usage_error(fmt::format("memo {}: {}", number, result.message));
+    // Hand everything to the kernel before reading more: memory stays bounded by one memo.
+    while (loop->busy() && !loop->failure()) {
+      io.restart();
+      io.run_one();
+    }
+    if (loop->failure()) throw cli::failure(*loop->failure());
+  });
   return cli::exit_code::ok;
 }
 
@@ -116,8 +240,8 @@ int main(int argc, char** argv) {
       ->option_text("1aa|baa|legacy");
   app.add_flag("--binary", o.binary, "Binary (qb2) headers instead of text (qb64)");
   app.add_option("--size", o.size,
-                 "Gram size in bytes (default 65535; raised to the smallest "
-                 "that fits one body byte)");
+                 "Gram size in bytes (default 1240 for udp://, 65535 otherwise; raised to the "
+                 "smallest that fits one body byte)");
   app.add_option("--mid", o.mid, "Pin the memo id (24-character qb64) for reproducible output");
   app.add_option("--sign", o.sign, "Sign every gram with the key in KEYFILE")
       ->option_text("KEYFILE");
@@ -128,20 +252,31 @@ int main(int argc, char** argv) {
       ->option_text("FILE");
   app.add_option("--vid-code", o.vid_code, "With --keygen: vid code B (default) or D")
       ->option_text("B|D");
-  app.add_option("--to", o.to, "Send to a datagram endpoint (not available yet)")
+  app.add_option("--to", o.to, "Send the grams to udp://HOST:PORT or uxd:PATH")
       ->option_text("ENDPOINT");
+  app.add_option("--from", o.from, "Send from this bound endpoint (default: ephemeral/unbound)")
+      ->option_text("ENDPOINT");
+  app.add_option("--format", o.format,
+                 "How stdin is cut into memos: whole (default: all of stdin is one memo), line, "
+                 "netstring, or json (lines of {\"memo\": ...} or {\"memo_base64\": ...})")
+      ->option_text("whole|line|netstring|json");
+  app.add_option("--rate", o.rate,
+                 "Pace the grams: N or Ng grams per second; NB, NK, NM bytes, KiB, MiB per second")
+      ->option_text("RATE");
+  app.add_option("--max-memo-bytes", o.max_memo_bytes,
+                 "Largest memo read from stdin (default 67108864)");
   app.add_option("MEMO", o.memos, "Memos to send (default: all of stdin as one memo)");
   return cli::run("memo-send", app, argc, argv, [&] {
-    if (!o.to.empty())
-      throw cli::usage_error("--to: sending over sockets is not available yet; use --emit hex");
+    o.size_given = app.count("--size") > 0;
+    if (!o.to.empty() && !o.emit.empty())
+      throw cli::usage_error("--to and --emit do not go together");
     if (!o.keygen.empty()) {
       if (!o.emit.empty()) throw cli::usage_error("--keygen and --emit do not go together");
       return keygen(o);
     }
+    if (!o.to.empty()) return send(o);
     if (o.emit.empty())
-      throw cli::usage_error(
-          "nothing to do: use --emit hex or --keygen FILE (--to is not "
-          "available yet)");
+      throw cli::usage_error("nothing to do: use --to ENDPOINT, --emit hex or --keygen FILE");
     return emit(o);
   });
 }

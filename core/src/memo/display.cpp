@@ -1,5 +1,7 @@
 #include "wirekit/memo/display.hpp"
 
+#include "wirekit/common/base64url.hpp"
+
 #include <cstdint>
 #include <string_view>
 
@@ -61,6 +63,25 @@ std::string to_base64(byte_view data) {
     out += '=';
   }
   return out;
+}
+
+std::optional<bytes> from_base64(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string url(text);
+  std::size_t pad = 0;
+  while (!url.empty() && url.back() == '=' && pad < 2) {
+    url.pop_back();
+    ++pad;
+  }
+  for (char& c : url) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+    else if (c == '-' || c == '_')
+      return std::nullopt;  // base64url characters are not base64
+  }
+  return base64url::decode(url);
 }
 
 }  // namespace wirekit::memo

@@ -3,7 +3,9 @@
 // core/common has neither a UTF-8 check nor padded standard base64.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "wirekit/common/bytes.hpp"
 
@@ -15,5 +17,8 @@ bool is_utf8(byte_view data);
 
 // RFC 4648 §4 base64 with '=' padding (what jq's @base64d reads).
 std::string to_base64(byte_view data);
+
+// Inverse of to_base64 ('=' padding required, as to_base64 writes it); nullopt otherwise.
+std::optional<bytes> from_base64(std::string_view text);
 
 }  // namespace wirekit::memo

@@ -33,6 +33,7 @@ class memo_receive_loop {
   void stop();
 
   const memo::receiver_stats& stats() const { return engine_.stats(); }
+  std::size_t pending_memos() const { return engine_.table().pending_memos(); }
   // Receive errors the socket reported (e.g. ICMP errors on udp); receiving went on.
   std::uint64_t socket_errors() const { return socket_errors_; }
   datagram_address local_address() const { return socket_.local_address(); }
