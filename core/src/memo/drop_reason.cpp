@@ -38,6 +38,8 @@ std::string_view to_string(drop_reason r) {
       return "vid_mismatch";
     case drop_reason::memo_too_large:
       return "memo_too_large";
+    case drop_reason::hold_full:
+      return "hold_full";
     case drop_reason::not_hex:
       return "not_hex";
     case drop_reason::too_large:
@@ -82,6 +84,8 @@ std::string_view describe(drop_reason r) {
       return "signed by another verifier id than the memo";
     case drop_reason::memo_too_large:
       return "memo larger than the pending-bytes limit";
+    case drop_reason::hold_full:
+      return "too many grams of this memo wait for its zeroth gram";
     case drop_reason::not_hex:
       return "line is not hex";
     case drop_reason::too_large:

@@ -60,26 +60,24 @@ bool reassembly::holds(const memo_state& m, std::uint32_t number) const {
   return false;
 }
 
-bool reassembly::hold(memo_state& m, std::uint32_t number, byte_view gram) {
+reassembly::hold_result reassembly::hold(memo_state& m, std::uint32_t number, byte_view gram) {
   while (held_ >= limits_.max_held_grams) {
-    // The oldest memo still waiting for its zeroth gram gives up what it holds.
+    // The oldest other memo still waiting for its zeroth gram gives up what it holds.
     memo_state* oldest = nullptr;
     for (const auto& [order, mid] : by_age_) {
       auto& candidate = memos_.at(mid);
-      if (!candidate.held.empty()) {
+      if (&candidate != &m && !candidate.held.empty()) {
         oldest = &candidate;
         break;
       }
     }
-    if (!oldest) break;
-    const bool self = oldest == &m;
+    if (!oldest) return hold_result::hold_full;
     evict(*oldest, eviction_reason::held_grams);
-    if (self) return false;
   }
-  if (!reserve(m, gram.size() + per_gram_overhead_bytes)) return false;
+  if (!reserve(m, gram.size() + per_gram_overhead_bytes)) return hold_result::too_large;
   m.held.push_back({number, bytes(gram.begin(), gram.end())});
   ++held_;
-  return true;
+  return hold_result::held;
 }
 
 std::vector<reassembly::held_gram> reassembly::set_zeroth(memo_state& m, std::uint32_t count,
@@ -177,6 +175,14 @@ void reassembly::erase(memo_state& m) {
   by_age_.erase(m.order);
   const std::string mid = m.mid;  // m dies with the erase below
   memos_.erase(mid);
+}
+
+std::vector<std::uint32_t> reassembly::numbers(std::string_view mid) const {
+  std::vector<std::uint32_t> out;
+  if (const auto it = memos_.find(std::string(mid)); it != memos_.end())
+    for (const auto& [number, entry] : it->second.bodies)
+      out.push_back(number);
+  return out;
 }
 
 std::vector<std::string> reassembly::pending_mids() const {

@@ -175,11 +175,19 @@ gram_report receiver::on_gram(byte_view gram, std::string_view source, clock::ti
     if (same) {
       r.status = gram_status::duplicate;
       ++stats_.duplicates;
-    } else if (table_.hold(memo, g.number, gram)) {
-      r.status = gram_status::held;
-      ++stats_.held;
     } else {
-      drop(r, drop_reason::memo_too_large);
+      switch (table_.hold(memo, g.number, gram)) {
+        case reassembly::hold_result::held:
+          r.status = gram_status::held;
+          ++stats_.held;
+          break;
+        case reassembly::hold_result::hold_full:
+          drop(r, drop_reason::hold_full);
+          break;
+        case reassembly::hold_result::too_large:
+          drop(r, drop_reason::memo_too_large);
+          break;
+      }
     }
   }
   collect_events();

@@ -130,3 +130,21 @@ TEST_CASE("held grams age out like partial memos", "[memo][bounds]") {
   CHECK(rx.table().held_grams() == 0);
   CHECK(evicted(rx, eviction_reason::age) == 1);
 }
+
+TEST_CASE("one memo cannot fill the hold on its own", "[memo][bounds]") {
+  seed s{};
+  s.fill(std::byte{3});
+  const signing_key key(s);
+  reassembly_limits limits;
+  limits.max_held_grams = 2;
+  receiver rx({false, nullptr, limits});
+  const auto grams = partial(1, 1000, &key);
+  REQUIRE(grams.size() >= 4);
+  CHECK(rx.on_gram(grams[1], "s", t0).status == gram_status::held);
+  CHECK(rx.on_gram(grams[2], "s", t0).status == gram_status::held);
+  const auto r = rx.on_gram(grams[3], "s", t0);
+  CHECK(r.status == gram_status::dropped);
+  CHECK(r.reason == drop_reason::hold_full);
+  CHECK(rx.table().held_grams() == 2);
+  CHECK(rx.table().numbers(rx.pending_mids().at(0)).empty());  // held, not stored yet
+}

@@ -25,6 +25,7 @@ enum class drop_reason {
   signed_in_unsigned_memo,  // a signed later gram for a memo whose zeroth is unsigned
   vid_mismatch,             // legacy: a gram signed by another vid than the memo's
   memo_too_large,           // one memo alone needs more than the pending-bytes budget
+  hold_full,                // a memo's own held grams fill the hold for grams before zeroth
   not_hex,                  // offline modes only: an input line that is not hex
   too_large,                // larger than the receiver takes as one gram
 };

@@ -98,8 +98,10 @@ class reassembly {
 
   // Stores a body; false (and the memo evicted) when the memo cannot fit the byte budget.
   bool add_body(memo_state& m, std::uint32_t number, byte_view body, bool is_signed);
-  // Holds a signed later gram until the zeroth arrives; false as for add_body.
-  bool hold(memo_state& m, std::uint32_t number, byte_view gram);
+  // Holds a signed later gram until the zeroth arrives. When the hold is full the oldest
+  // other memo waiting for its zeroth gram is evicted; too_large as for add_body.
+  enum class hold_result { held, hold_full, too_large };
+  hold_result hold(memo_state& m, std::uint32_t number, byte_view gram);
   bool holds(const memo_state& m, std::uint32_t number) const;
 
   // Sets the count and signer from the zeroth gram (first wins) and gives back the grams
@@ -122,6 +124,8 @@ class reassembly {
   std::size_t pending_bytes() const { return bytes_; }
   std::size_t held_grams() const { return held_; }
   std::vector<std::string> pending_mids() const;  // oldest first
+  // Gram numbers stored for mid (held grams not included), e.g. for selective acks.
+  std::vector<std::uint32_t> numbers(std::string_view mid) const;
 
  private:
   bool reserve(memo_state& m, std::size_t n);
