@@ -11,6 +11,7 @@ using namespace std::chrono_literals;
 // Waits between retries of a datagram the kernel refused for now; doubled up to the max.
 constexpr auto first_retry_delay = 1ms;
 constexpr auto max_retry_delay = 64ms;
+constexpr std::size_t max_sent_per_turn = 64;
 
 bool is_temporary(std::error_code ec) {
   return ec == std::errc::no_buffer_space || ec == std::errc::not_enough_memory ||
@@ -40,6 +41,7 @@ datagram_sender::datagram_sender(asio::io_context& io, std::optional<endpoint> f
     std::error_code ec;
     socket->open(address.protocol(), ec);
     if (!ec) socket->bind(address, ec);
+    if (!ec) socket->non_blocking(true, ec);
     if (ec) throw std::system_error(ec, "cannot bind " + to_string(*from_));
     shared_sockets_[address.protocol().family()] = std::move(socket);
   }
@@ -64,8 +66,10 @@ datagram_protocol::socket* datagram_sender::shared_socket(int family) {
 }
 
 datagram_sender::lane* datagram_sender::lane_for(const datagram_address& to) {
+  // Memos go to one destination gram after gram: skip formatting its address each time.
+  if (last_lane_ && last_lane_->to == to) return last_lane_;
   const std::string key = to_string(to);
-  if (const auto it = lanes_.find(key); it != lanes_.end()) return it->second.get();
+  if (const auto it = lanes_.find(key); it != lanes_.end()) return last_lane_ = it->second.get();
   if (lanes_.size() >= limits_.max_destinations) return nullptr;
 
   auto l = std::make_unique<lane>(io_);
@@ -78,6 +82,7 @@ datagram_sender::lane* datagram_sender::lane_for(const datagram_address& to) {
     l->own_socket = std::make_unique<datagram_protocol::socket>(io_);
     l->own_socket->open(to.protocol(), ec);
     if (!ec) l->own_socket->connect(to, ec);
+    if (!ec) l->own_socket->non_blocking(true, ec);
     l->socket = l->own_socket.get();
   } else {
     auto& shared = shared_sockets_[family];
@@ -87,13 +92,14 @@ datagram_sender::lane* datagram_sender::lane_for(const datagram_address& to) {
       if (!ec) {
         shared->set_option(
             asio::socket_base::send_buffer_size(static_cast<int>(limits_.send_buffer_bytes)), ec);
-        ec = {};
+        shared->non_blocking(true, ec);
       }
     }
     l->socket = shared.get();
   }
   auto* raw = l.get();
   lanes_.emplace(key, std::move(l));
+  last_lane_ = raw;
   if (ec) fail(*raw, ec);
   return raw;
 }
@@ -112,7 +118,20 @@ push_result datagram_sender::push(const datagram_address& to, bytes datagram) {
 }
 
 void datagram_sender::send_next(lane& l) {
-  if (l.queue.empty() || l.in_flight || l.failed) return;
+  if (l.in_flight || l.failed) return;
+  // Fast path: hand datagrams to the kernel directly while it takes them; only a refusal
+  // (EAGAIN, ENOBUFS) makes us wait. Bounded so other lanes and handlers get their turn.
+  for (std::size_t i = 0; i < max_sent_per_turn && !l.queue.empty(); ++i) {
+    std::error_code ec;
+    const auto buf = asio::buffer(l.queue.front());
+    const std::size_t n =
+        l.own_socket ? l.socket->send(buf, 0, ec) : l.socket->send_to(buf, l.to, 0, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec && is_temporary(ec)) break;
+    if (ec) return fail(l, ec);
+    sent(l, n);
+  }
+  if (l.queue.empty()) return;
   l.in_flight = true;
   ++in_flight_;
   auto handler = [this, &l, alive = alive_](std::error_code ec, std::size_t n) {
@@ -131,6 +150,7 @@ void datagram_sender::send_next(lane& l) {
         l.in_flight = false;
         --in_flight_;
         send_next(l);
+        check_idle();
       });
       return;
     }
@@ -138,19 +158,24 @@ void datagram_sender::send_next(lane& l) {
       fail(l, ec);
       return;
     }
-    l.retry_delay = first_retry_delay;
-    ++stats_.sent_datagrams;
-    stats_.sent_bytes += n;
-    queued_bytes_ -= l.queue.front().size();
-    l.queue.pop_front();
+    sent(l, n);
     send_next(l);
     check_idle();
   };
+  // asio waits for the socket to be writable, then sends.
   if (l.own_socket) {
     l.socket->async_send(asio::buffer(l.queue.front()), std::move(handler));
   } else {
     l.socket->async_send_to(asio::buffer(l.queue.front()), l.to, std::move(handler));
   }
+}
+
+void datagram_sender::sent(lane& l, std::size_t n) {
+  l.retry_delay = first_retry_delay;
+  ++stats_.sent_datagrams;
+  stats_.sent_bytes += n;
+  queued_bytes_ -= l.queue.front().size();
+  l.queue.pop_front();
 }
 
 void datagram_sender::fail(lane& l, std::error_code ec) {

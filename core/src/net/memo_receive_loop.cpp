@@ -21,9 +21,13 @@ void memo_receive_loop::stop() {
 }
 
 void memo_receive_loop::on_datagram(byte_view datagram, const datagram_address& source) {
-  const std::string from = to_string(source);
-  const auto report = engine_.on_gram(datagram, from, memo::clock::now());
-  if (report.status == memo::gram_status::dropped && on_drop_) on_drop_(report, from);
+  // Grams come in runs from one sender: format its address once per run.
+  if (!(source == last_source_) || last_source_text_.empty()) {
+    last_source_ = source;
+    last_source_text_ = to_string(source);
+  }
+  const auto report = engine_.on_gram(datagram, last_source_text_, memo::clock::now());
+  if (report.status == memo::gram_status::dropped && on_drop_) on_drop_(report, last_source_text_);
   drain();
   arm_eviction_timer();
 }

@@ -42,6 +42,7 @@ class datagram_receiver {
 
  private:
   void receive_next();
+  void drain_ready();
 
   datagram_protocol::socket socket_;
   std::string unix_path_;  // removed on destruction when non-empty

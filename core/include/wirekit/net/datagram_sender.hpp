@@ -72,6 +72,7 @@ class datagram_sender {
   struct lane;
   lane* lane_for(const datagram_address& to);
   void send_next(lane& l);
+  void sent(lane& l, std::size_t n);
   void fail(lane& l, std::error_code ec);
   void check_idle();
 
@@ -80,6 +81,7 @@ class datagram_sender {
   datagram_sender_limits limits_;
   std::map<int, std::unique_ptr<datagram_protocol::socket>> shared_sockets_;  // by family
   std::map<std::string, std::unique_ptr<lane>> lanes_;                        // by address text
+  lane* last_lane_ = nullptr;
   std::size_t queued_bytes_ = 0;
   std::size_t in_flight_ = 0;
   datagram_sender_stats stats_;

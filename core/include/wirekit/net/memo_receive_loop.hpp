@@ -5,6 +5,7 @@
 
 #include <asio.hpp>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "wirekit/memo/receiver.hpp"
@@ -49,6 +50,8 @@ class memo_receive_loop {
   memo_handler on_memo_;
   drop_handler on_drop_;
   event_handler on_event_;
+  datagram_address last_source_;
+  std::string last_source_text_;
   std::uint64_t socket_errors_ = 0;
   bool running_ = false;
 };
