@@ -191,6 +191,9 @@ memo::receiver_config receiver_config(const options& o, memo::trust_store& trust
     }
   }
   if (o.max_age_s <= 0) throw cli::usage_error("--max-age must be positive");
+  if (o.max_pending == 0 || o.max_pending_bytes == 0 || o.max_gram_bytes == 0)
+    throw cli::usage_error(
+        "--max-pending, --max-pending-bytes and --max-gram-bytes must be positive");
   memo::receiver_config config;
   config.authic = o.authic;
   config.trust = &trust;
