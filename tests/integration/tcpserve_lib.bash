@@ -1,5 +1,5 @@
 # Sourced by the tcpserve_*.sh tests after common.sh (not a test: ctest runs only *.sh).
-CLIENT=(python3 "$(dirname "${BASH_SOURCE[0]}")/tcpserve_client.py")
+CLIENT=(python3 "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tcpserve_client.py")
 
 # start_server NAME ARGS…: tcpserve in the background, stdout in $WORK/NAME.out and stderr in
 # $WORK/NAME.err; sets SERVER_PID and waits (bounded) for its readiness line.

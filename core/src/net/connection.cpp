@@ -171,10 +171,13 @@ void connection::pump_read(pump& p) {
       if (self->finished_) return;
       p.writing = false;
       if (ec) {
-        // A handler that has finished its output may be gone: writing to it is not a failure.
-        const bool handler_gone = !p.to_client && ec == asio::error::broken_pipe &&
-                                  self->pumps_.size() == 2 && self->pumps_[1]->ended;
-        if (handler_gone) return self->finish(close_reason::done);
+        // A handler may stop reading before it is done writing (it answered and exits):
+        // what the client still sends has nowhere to go, the handler's output goes on.
+        if (!p.to_client && ec == asio::error::broken_pipe) {
+          p.stopping = true;
+          p.ended = true;
+          return self->finish_if_ended();
+        }
         return self->finish(p.to_client ? close_reason::client_error : close_reason::handler_failed,
                             ec.message());
       }
@@ -191,12 +194,15 @@ void connection::on_pump_end(pump& p) {
   if (p.writing || p.ended) return;
   p.ended = true;
   p.to->async_shutdown_write([self = shared_from_this()](std::error_code) {
-    if (self->finished_) return;
-    for (const auto& q : self->pumps_) {
-      if (!q->ended) return;
-    }
-    self->finish(close_reason::done);
+    if (!self->finished_) self->finish_if_ended();
   });
+}
+
+void connection::finish_if_ended() {
+  for (const auto& q : pumps_) {
+    if (!q->ended) return;
+  }
+  finish(close_reason::done);
 }
 
 void connection::arm_idle_timer() {

@@ -79,6 +79,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void start_pumps();
   void pump_read(pump& p);
   void on_pump_end(pump& p);
+  void finish_if_ended();
   void touch() { last_activity_ = std::chrono::steady_clock::now(); }
   void arm_idle_timer();
   void finish(close_reason reason, std::string detail = {});
