@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   int backlog = 128;
   bool verbose = false;
   bool json = false;
+  std::string wire_log_file;
 
   app.add_option("-l,--listen", listen_text,
                  "Endpoint to listen on, repeatable: tcp://HOST:PORT, tls://HOST:PORT, unix:PATH "
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
   app.add_option("--backlog", backlog, "listen(2) backlog")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
+  app.add_option("--wire-log", wire_log_file,
+                 "Append every chunk of plaintext to FILE (hio WireLog record format)");
   app.add_flag("-v,--verbose", verbose, "One line per connection on stderr");
   app.add_flag("--json", json, "Events as JSON lines on stdout");
 
@@ -170,6 +173,7 @@ int main(int argc, char** argv) {
     config.limits.buffer_bytes = buffer_bytes;
     config.grace = to_ms(grace);
     config.backlog = backlog;
+    config.wire_log_file = wire_log_file;
 
     asio::io_context io(1);
     net::server_log log("tcpserve", verbose, json);

@@ -5,13 +5,24 @@ source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/tcpserve_lib.bash"
 
 # Echo over IPv4 and unix at once; the echo arrives after our half-close, then EOF.
-start_server echo --listen tcp://127.0.0.1:0 --listen "unix:$WORK/echo.sock" --echo -v
+start_server echo --listen tcp://127.0.0.1:0 --listen "unix:$WORK/echo.sock" --echo -v \
+  --wire-log "$WORK/wire.log"
 port=$(port_of echo)
 grep -q "^listening unix:$WORK/echo.sock\$" "$WORK/echo.out" || fail "no unix readiness line"
 expect_eq "tcp echo with half-close" "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$port" 'hello tcp')" 'hello tcp'
 expect_eq "unix echo" "$("${CLIENT[@]}" echo "unix:$WORK/echo.sock" 'hello unix')" 'hello unix'
 wk_wait_for 5 grep -q 'in=9 out=9 .*reason=done' "$WORK/echo.err" || fail "no -v line for the tcp echo"
 pass "-v line with bytes each way and reason"
+# The wire log holds each chunk as hio's WireLog does: blank line, direction, peer, bytes.
+python3 - "$WORK/wire.log" <<'PY' || fail "wire log records"
+import re, sys
+log = open(sys.argv[1], "rb").read()
+rx = re.findall(rb"\nRx \('127\.0\.0\.1', \d+\):\nhello tcp\n", log)
+tx = re.findall(rb"\nTx \('127\.0\.0\.1', \d+\):\nhello tcp\n", log)
+assert len(rx) == 1 and len(tx) == 1, log
+assert b"\nRx unix:\nhello unix\n" in log and b"\nTx unix:\nhello unix\n" in log, log
+PY
+pass "wire log records in the reference's format"
 stop_server "$SERVER_PID"
 expect_eq "SIGTERM exit status" "$STOP_STATUS" 3
 [ ! -e "$WORK/echo.sock" ] || fail "unix socket file left behind"

@@ -44,12 +44,13 @@ struct connection::pump {
 
 connection::connection(asio::io_context& io, accepted_socket accepted,
                        std::shared_ptr<tls_generation> tls, const handler_spec& handler,
-                       const connection_limits& limits, done_callback done)
+                       const connection_limits& limits, wire_log* wires, done_callback done)
     : io_(io),
       accepted_(std::move(accepted)),
       tls_(std::move(tls)),
       handler_(handler),
       limits_(limits),
+      wires_(wires),
       done_(std::move(done)),
       timer_(io),
       started_(std::chrono::steady_clock::now()),
@@ -164,7 +165,10 @@ void connection::pump_read(pump& p) {
       return self->finish(p.from_client ? close_reason::client_error : close_reason::handler_failed,
                           ec.message());
     }
-    if (p.from_client) self->report_.bytes_in += n;
+    if (p.from_client) {
+      self->report_.bytes_in += n;
+      if (self->wires_) self->wires_->received(self->report_.peer, {p.buf.data(), n});
+    }
     self->touch();
     p.writing = true;
     p.to->async_write(asio::buffer(p.buf.data(), n), [self, &p](std::error_code ec, std::size_t n) {
@@ -181,7 +185,10 @@ void connection::pump_read(pump& p) {
         return self->finish(p.to_client ? close_reason::client_error : close_reason::handler_failed,
                             ec.message());
       }
-      if (p.to_client) self->report_.bytes_out += n;
+      if (p.to_client) {
+        self->report_.bytes_out += n;
+        if (self->wires_) self->wires_->sent(self->report_.peer, {p.buf.data(), n});
+      }
       self->touch();
       if (p.stopping) return self->on_pump_end(p);
       self->pump_read(p);

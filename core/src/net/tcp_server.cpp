@@ -39,6 +39,7 @@ tcp_server::tcp_server(asio::io_context& io, const tcp_server_config& config, se
     if (!config_.tls) throw std::runtime_error("a tls:// listener needs --cert and --key");
     tls_ = std::make_unique<tls_context>(*config_.tls);
   }
+  if (!config_.wire_log_file.empty()) wires_ = std::make_unique<wire_log>(config_.wire_log_file);
   for (const auto& where : config_.listen) {
     for (auto& listener : stream_listener::open(io_, where, config_.backlog)) {
       listeners_.push_back(std::move(listener));
@@ -96,7 +97,7 @@ void tcp_server::on_accept(stream_listener& listener, accepted_socket accepted) 
   if (!ip.empty()) ++per_ip_[ip];
   auto tls = listener.is_tls() ? tls_->current() : nullptr;
   auto conn = std::make_shared<connection>(
-      io_, std::move(accepted), std::move(tls), config_.handler, config_.limits,
+      io_, std::move(accepted), std::move(tls), config_.handler, config_.limits, wires_.get(),
       [this, ip](connection& done, const connection_report& report) {
         log_.closed(report);
         if (!ip.empty() && --per_ip_[ip] == 0) per_ip_.erase(ip);

@@ -16,6 +16,7 @@
 #include "wirekit/net/stream_listener.hpp"
 #include "wirekit/net/tls_context.hpp"
 #include "wirekit/net/tls_peer_info.hpp"
+#include "wirekit/net/wire_log.hpp"
 
 namespace wirekit::net {
 
@@ -60,9 +61,10 @@ class connection : public std::enable_shared_from_this<connection> {
  public:
   using done_callback = std::function<void(connection&, const connection_report&)>;
 
-  // tls is null for plain connections.
+  // tls is null for plain connections, wires null without --wire-log.
   connection(asio::io_context& io, accepted_socket accepted, std::shared_ptr<tls_generation> tls,
-             const handler_spec& handler, const connection_limits& limits, done_callback done);
+             const handler_spec& handler, const connection_limits& limits, wire_log* wires,
+             done_callback done);
   ~connection();
 
   void start();
@@ -89,6 +91,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<tls_generation> tls_;
   const handler_spec& handler_;
   const connection_limits& limits_;
+  wire_log* wires_;
   done_callback done_;
 
   std::unique_ptr<byte_stream> client_;

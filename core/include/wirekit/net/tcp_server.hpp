@@ -15,6 +15,7 @@
 #include "wirekit/net/server_log.hpp"
 #include "wirekit/net/stream_listener.hpp"
 #include "wirekit/net/tls_context.hpp"
+#include "wirekit/net/wire_log.hpp"
 
 namespace wirekit::net {
 
@@ -29,6 +30,7 @@ struct tcp_server_config {
   std::size_t max_per_ip = 0;  // 0: no per-address limit
   std::chrono::milliseconds grace{10'000};
   int backlog = 128;
+  std::string wire_log_file;  // empty: none
 };
 
 struct tcp_server_stats {
@@ -60,6 +62,7 @@ class tcp_server {
   const tcp_server_config& config_;
   server_log& log_;
   std::unique_ptr<tls_context> tls_;
+  std::unique_ptr<wire_log> wires_;
   std::vector<std::unique_ptr<stream_listener>> listeners_;
   std::map<connection*, std::shared_ptr<connection>> live_;
   std::map<std::string, std::size_t> per_ip_;
