@@ -87,9 +87,46 @@ expect_eq "max-conns refuses connection N+1" "$("${CLIENT[@]}" limit "tcp:127.0.
 wk_wait_for 5 grep -q 'refused: max-conns 3 reached' "$WORK/limit.err" || fail "no refusal line"
 pass "refusal logged"
 stop_server "$SERVER_PID"
+grep -q 'stopped: accepted=3 refused_max_conns=1 refused_per_ip=0' "$WORK/limit.err" ||
+  fail "refusals not counted: $(tail -n 1 "$WORK/limit.err")"
+pass "refusals counted"
 
 start_server perip --listen tcp://127.0.0.1:0 --echo --max-per-ip 2
 expect_eq "max-per-ip refuses the third from one address" "$("${CLIENT[@]}" limit "tcp:127.0.0.1:$(port_of perip)" 2)" refused
+stop_server "$SERVER_PID"
+
+# Backpressure: a client that sends without ever reading stalls once the kernel buffers and
+# tcpserve's one buffer per direction are full; tcpserve's memory does not grow with it.
+start_server bp --listen tcp://127.0.0.1:0 --echo --buffer-size 16384
+python3 - "$(port_of bp)" "$SERVER_PID" <<'PY' || fail "backpressure"
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def rss_kb():
+    for line in open("/proc/%s/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.setblocking(False)
+before, sent, chunk = rss_kb(), 0, b"x" * 65536
+deadline = time.monotonic() + 20
+stalled_since = None
+while time.monotonic() < deadline:
+    try:
+        sent += s.send(chunk)
+        stalled_since = None
+    except BlockingIOError:
+        stalled_since = stalled_since or time.monotonic()
+        if time.monotonic() - stalled_since > 0.5:
+            break
+        time.sleep(0.01)
+grown = rss_kb() - before
+print("sent %d bytes before the stall, server RSS grew %d kB" % (sent, grown))
+assert stalled_since is not None, "never stalled"
+assert sent < 64 * 1024 * 1024, sent
+assert grown < 8 * 1024, grown
+PY
+pass "backpressure: a non-reading client stalls, server memory stays flat"
 stop_server "$SERVER_PID"
 
 # Idle timeout closes a silent connection.
@@ -127,3 +164,5 @@ pass "grace expiry is bounded"
 # Bad usage.
 expect_status "no handler is a usage error" 2 "$BIN/tcpserve" --listen tcp://127.0.0.1:0
 expect_status "bad endpoint is a usage error" 2 "$BIN/tcpserve" --listen udp://127.0.0.1:0 --echo
+"$BIN/tcpserve" --help | grep -q 'tcp://\[::\]:56000' || fail "--help does not show the default"
+pass "default endpoint tcp://[::]:56000 in --help"

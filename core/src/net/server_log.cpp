@@ -80,6 +80,21 @@ void server_log::stopping(std::string_view signal, std::size_t live) {
     fmt::print(stderr, "{}: {}: stopping, {} connection(s) live\n", tool_, signal, live);
 }
 
+void server_log::stopped(const tcp_server_stats& s) {
+  if (json_) {
+    return emit({{"event", "stopped"},
+                 {"accepted", s.accepted},
+                 {"refused_max_conns", s.refused_max_conns},
+                 {"refused_per_ip", s.refused_per_ip},
+                 {"accept_errors", s.accept_errors}});
+  }
+  if (verbose_) {
+    fmt::print(stderr,
+               "{}: stopped: accepted={} refused_max_conns={} refused_per_ip={} accept_errors={}\n",
+               tool_, s.accepted, s.refused_max_conns, s.refused_per_ip, s.accept_errors);
+  }
+}
+
 void server_log::error(std::string_view what) {
   if (json_) return emit({{"event", "error"}, {"detail", what}});
   fmt::print(stderr, "{}: {}\n", tool_, what);

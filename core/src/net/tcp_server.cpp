@@ -60,6 +60,7 @@ bool tcp_server::run() {
   wait_stop_signal();
   wait_reload_signal();
   io_.run();
+  log_.stopped(stats_);
   return interrupted_;
 }
 

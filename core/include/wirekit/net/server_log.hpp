@@ -11,6 +11,14 @@
 
 namespace wirekit::net {
 
+// Counters of the accept loop, reported when it stops.
+struct tcp_server_stats {
+  std::uint64_t accepted = 0;
+  std::uint64_t refused_max_conns = 0;
+  std::uint64_t refused_per_ip = 0;
+  std::uint64_t accept_errors = 0;
+};
+
 class server_log {
  public:
   server_log(std::string tool, bool verbose, bool json)
@@ -22,6 +30,7 @@ class server_log {
   void refused(const connection_peer& peer, std::string_view why);
   void reloaded(bool ok, std::string_view detail);
   void stopping(std::string_view signal, std::size_t live);
+  void stopped(const tcp_server_stats& stats);
   void error(std::string_view what);
 
  private:

@@ -33,13 +33,6 @@ struct tcp_server_config {
   std::string wire_log_file;  // empty: none
 };
 
-struct tcp_server_stats {
-  std::uint64_t accepted = 0;
-  std::uint64_t refused_max_conns = 0;
-  std::uint64_t refused_per_ip = 0;
-  std::uint64_t accept_errors = 0;
-};
-
 class tcp_server {
  public:
   // Binds and loads everything (throws on bad files or a failed bind), prints readiness.
