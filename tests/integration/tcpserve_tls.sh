@@ -53,8 +53,32 @@ expect_eq "TLS echo with s_client" "$(s_echo "$port" 'hello over TLS' server.crt
 expect_eq "TLS 1.2 echo" "$(s_echo "$port" 'hello 1.2' server.crt -tls1_2)" 'hello 1.2'
 wk_wait_for 5 grep -q 'tls=TLSv1.2 cipher=' "$WORK/echo.err" || fail "no -v TLS line"
 pass "-v line names TLS version and cipher"
+echo_pid=$SERVER_PID
+
+# Forward plaintext to a TLS server, verified against --forward-ca.
+start_server fwd --listen tcp://127.0.0.1:0 --forward "tls://localhost:$port" --forward-ca server.crt -v
+expect_eq "forward to tls:// with verification" \
+  "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$(port_of fwd)" 'via TLS')" 'via TLS'
 stop_server "$SERVER_PID"
+start_server fwdbad --listen tcp://127.0.0.1:0 --forward "tls://localhost:$port" --forward-ca other.crt -v
+expect_eq "forward to an unverifiable tls:// server is refused" \
+  "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$(port_of fwdbad)" 'nope')" ''
+wk_wait_for 5 grep -q 'reason=handler-failed: cannot connect to tls://localhost' "$WORK/fwdbad.err" ||
+  fail "no handler-failed line for the forward"
+pass "failed forward logged"
+stop_server "$SERVER_PID"
+stop_server "$echo_pid"
 expect_eq "TLS server SIGTERM" "$STOP_STATUS" 3
+
+# --ciphers limits TLS 1.2 suites.
+start_server ciphers --listen tls://127.0.0.1:0 --cert server.crt --key server.key --echo -v \
+  --ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+port=$(port_of ciphers)
+expect_eq "--ciphers suite accepted" "$(s_echo "$port" c1 server.crt -tls1_2)" c1
+wk_wait_for 5 grep -q 'cipher=ECDHE-ECDSA-AES128-GCM-SHA256' "$WORK/ciphers.err" || fail "cipher"
+expect_eq "--ciphers refuses other suites" \
+  "$(s_echo "$port" c2 server.crt -tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305)" ''
+stop_server "$SERVER_PID"
 
 # --- exec handler: SSL_* variables, curl as client ---------------------------------------
 cat >env.sh <<'SH'
