@@ -92,7 +92,6 @@ void connection::on_handshake(std::error_code ec) {
   timer_.cancel();
   if (ec) return finish(close_reason::handshake_failed, ec.message());
   report_.tls = describe_tls_peer(tls_client_->native_handle());
-  tls_.reset();  // the contexts are only needed for the handshake (SIGHUP may replace them)
   start_handler();
 }
 

@@ -88,7 +88,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   asio::io_context& io_;
   accepted_socket accepted_;
-  std::shared_ptr<tls_generation> tls_;
+  std::shared_ptr<tls_generation> tls_;  // kept to the end: OpenSSL callbacks point into it
   const handler_spec& handler_;
   const connection_limits& limits_;
   wire_log* wires_;
