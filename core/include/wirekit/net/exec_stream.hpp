@@ -21,7 +21,8 @@ class exec_stream final : public byte_stream {
   void async_write(asio::const_buffer buf, io_handler handler) override;
   // Closes the child's stdin.
   void async_shutdown_write(done_handler handler) override;
-  // Closes both pipes and reaps the child (asynchronously, see reap_child).
+  // Closes both pipes and reaps the child: at once if it has exited, else on the io_context
+  // (see reap_child), so keep running it until it is idle.
   void close() override;
   std::string describe() const override { return description_; }
 
