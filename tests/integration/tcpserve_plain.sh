@@ -163,6 +163,8 @@ pass "grace expiry is bounded"
 
 # Bad usage.
 expect_status "no handler is a usage error" 2 "$BIN/tcpserve" --listen tcp://127.0.0.1:0
+expect_status "a handler that does not exist is a usage error" 2 "$BIN/tcpserve" \
+  --listen tcp://127.0.0.1:0 -- no-such-handler-program
 expect_status "bad endpoint is a usage error" 2 "$BIN/tcpserve" --listen udp://127.0.0.1:0 --echo
 "$BIN/tcpserve" --help | grep -q 'tcp://\[::\]:56000' || fail "--help does not show the default"
 pass "default endpoint tcp://[::]:56000 in --help"

@@ -1,10 +1,13 @@
 #include "wirekit/net/tcp_server.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <fmt/core.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <string_view>
 
 namespace wirekit::net {
 
@@ -17,6 +20,21 @@ void raise_descriptor_limit() {
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
   limit.rlim_cur = limit.rlim_max;
   ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// A handler that cannot be run is a configuration error, better told at start than per client.
+bool runnable(const std::string& program) {
+  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    const auto dir = dirs.substr(0, colon);
+    const auto candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) return false;
+    dirs.remove_prefix(colon + 1);
+  }
 }
 
 constexpr auto accept_retry_pause = std::chrono::milliseconds(100);
@@ -32,6 +50,10 @@ tcp_server::tcp_server(asio::io_context& io, const tcp_server_config& config, se
       grace_timer_(io),
       accept_pause_(io) {
   raise_descriptor_limit();
+  if (config_.handler.kind == handler_kind::exec && !runnable(config_.handler.argv.front())) {
+    throw std::runtime_error("cannot run " + config_.handler.argv.front() +
+                             ": not found or not executable");
+  }
   bool any_tls = false;
   for (const auto& where : config_.listen)
     any_tls |= where.kind == endpoint_kind::tls;
