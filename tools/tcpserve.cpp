@@ -1,8 +1,8 @@
 // tcpserve: accept TCP, TLS and unix stream connections and hand each to a handler (echo, a
 // command on its stdin/stdout, or a forwarded endpoint). Flags to config; core/net does the rest.
 #include <CLI/CLI.hpp>
-#include <asio.hpp>
 #include <sstream>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/cli/run.hpp"

@@ -1,5 +1,7 @@
 #include "wirekit/net/connection.hpp"
 
+#include "wirekit/net/asio.hpp"  // first: see there
+
 #include <asio/ssl.hpp>
 
 #include "wirekit/net/handler_process.hpp"

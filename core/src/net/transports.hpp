@@ -1,8 +1,8 @@
 // One connector per transport, each in its own file; byte_stream.cpp dispatches on the kind.
 #pragma once
 
-#include <asio.hpp>
 #include <functional>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 

@@ -7,7 +7,6 @@
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
-#include <asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 

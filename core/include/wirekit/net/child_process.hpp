@@ -4,11 +4,11 @@
 
 #include <sys/types.h>
 
-#include <asio.hpp>
 #include <chrono>
 #include <string>
 #include <system_error>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 namespace wirekit::net {
 

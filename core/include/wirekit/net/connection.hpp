@@ -3,7 +3,6 @@
 // Owned by the server's table and by its own pending operations (shared_from_this).
 #pragma once
 
-#include <asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -11,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 #include "wirekit/net/stream_listener.hpp"

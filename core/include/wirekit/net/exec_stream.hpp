@@ -3,8 +3,8 @@
 
 #include <sys/types.h>
 
-#include <asio.hpp>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 #include "wirekit/net/child_process.hpp"

@@ -1,11 +1,11 @@
 // The per-connection handler program: its environment (UCSPI names) and its spawning.
 #pragma once
 
-#include <asio.hpp>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/exec_stream.hpp"
 #include "wirekit/net/stream_listener.hpp"

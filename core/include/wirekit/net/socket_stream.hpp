@@ -2,10 +2,10 @@
 // and by the server's accept loop.
 #pragma once
 
-#include <asio.hpp>
 #include <string>
 #include <system_error>
 #include <utility>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 

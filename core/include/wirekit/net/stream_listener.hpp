@@ -2,13 +2,13 @@
 // (a stale socket file is replaced, a live one is refused; the file is removed on close).
 #pragma once
 
-#include <asio.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/endpoint.hpp"
 

@@ -2,7 +2,6 @@
 // (SIGTERM/SIGINT: graceful stop; SIGHUP: reload TLS files). One thread, one io_context.
 #pragma once
 
-#include <asio.hpp>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -10,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/connection.hpp"
 #include "wirekit/net/server_log.hpp"

@@ -2,6 +2,8 @@
 // reload() replaces them (SIGHUP) while live connections keep the ones they started with.
 #pragma once
 
+#include "wirekit/net/asio.hpp"  // first: see there
+
 #include <asio/ssl.hpp>
 #include <memory>
 #include <string>

@@ -1,7 +1,8 @@
 // A byte_stream over TLS on a TCP socket (asio::ssl on OpenSSL), client or server side.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"  // first: see there
+
 #include <asio/ssl.hpp>
 #include <memory>
 #include <string>
