@@ -13,12 +13,12 @@
 //   and releases the transport (exec: the child is reaped, never left a zombie).
 #pragma once
 
-#include <asio.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/endpoint.hpp"
 

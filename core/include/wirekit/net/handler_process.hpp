@@ -1,0 +1,27 @@
+// The per-connection handler program: its environment (UCSPI names) and its spawning.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <system_error>
+#include <vector>
+#include "wirekit/net/asio.hpp"
+
+#include "wirekit/net/exec_stream.hpp"
+#include "wirekit/net/stream_listener.hpp"
+#include "wirekit/net/tls_peer_info.hpp"
+
+namespace wirekit::net {
+
+// PROTO, TCPREMOTEIP, TCPREMOTEPORT, TCPLOCALIP, TCPLOCALPORT and, for TLS, SSL_PROTOCOL,
+// SSL_CIPHER, SSL_CLIENT_S_DN, SSL_CLIENT_I_DN, SSL_CLIENT_M_SERIAL, SSL_CLIENT_CERT (PEM)
+// as "NAME=value"; the client ones only when a client certificate was sent.
+std::vector<std::string> handler_environment(const connection_peer& peer, const tls_peer_info* tls);
+
+// Spawns argv (PATH searched) with the connection's environment added.
+std::unique_ptr<exec_stream> spawn_handler(const asio::any_io_executor& executor,
+                                           const std::vector<std::string>& argv,
+                                           const connection_peer& peer, const tls_peer_info* tls,
+                                           std::error_code& ec);
+
+}  // namespace wirekit::net
