@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <deque>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,6 +32,7 @@ struct outgoing {
 // One request in order of submission; printed once it and all before it are settled.
 struct slot {
   std::size_t number = 0;  // 1-based, in input order
+  std::size_t seq = 0;     // position among the slots ever made
   std::uint64_t channel = 0;
   std::uint64_t tag = 0;
   bool settled = false;
@@ -57,8 +59,10 @@ class stdin_reader {
         std::unique_lock lock(st->mutex);
         st->cv.wait(lock, [&] { return st->lines.size() < st->bound || st->stopping; });
         if (st->stopping) return;
+        const bool was_empty = st->lines.empty();
         st->lines.push_back(std::move(line));
-        if (st->io) asio::post(*st->io, st->wake);
+        // One wake per batch: the loop takes every line there is when it runs.
+        if (was_empty && st->io) asio::post(*st->io, st->wake);
       }
       std::lock_guard lock(st->mutex);
       st->ended = true;
@@ -200,6 +204,7 @@ class caller {
   void pump() {
     if (!session_ || session_->done()) return;
     auto& engine = session_->engine();
+    print_settled();  // frees window room
     while (!input_done_ && slots_.size() < config_.window && engine.receive_open() &&
            engine.sending() == packet::send_state::open) {
       auto o = next_request();
@@ -216,6 +221,8 @@ class caller {
       s.number = submitted_;
       s.channel = o->channel;
       s.tag = r.tag;
+      s.seq = next_seq_++;
+      waiting_[{s.channel, s.tag}] = s.seq;
       slots_.push_back(std::move(s));
     }
     if (!engine.receive_open() && !input_done_) {
@@ -264,10 +271,11 @@ class caller {
   }
 
   slot* find_slot(std::uint64_t channel, std::uint64_t tag) {
-    for (auto& s : slots_) {
-      if (s.channel == channel && s.tag == tag && !s.settled) return &s;
-    }
-    return nullptr;
+    const auto it = waiting_.find({channel, tag});
+    if (it == waiting_.end()) return nullptr;
+    const auto seq = it->second;
+    waiting_.erase(it);
+    return &slots_.at(seq - slots_.front().seq);
   }
 
   void on_event(packet::event& e) {
@@ -312,7 +320,17 @@ class caller {
       default:
         break;
     }
-    asio::post(io_, [this] { pump(); });
+    schedule_pump();
+  }
+
+  // Many events come from one read: settle them with one pump.
+  void schedule_pump() {
+    if (pump_scheduled_) return;
+    pump_scheduled_ = true;
+    asio::post(io_, [this] {
+      pump_scheduled_ = false;
+      pump();
+    });
   }
 
   void print_settled() {
@@ -359,6 +377,7 @@ class caller {
       fmt::print(stderr, "pktconn: call: timed out after {} ms waiting for {}\n",
                  config_.timeout.count(), waiting_eof ? "the peer's EOF" : "answers");
       failed_ = true;
+      waiting_.clear();
       for (auto& s : slots_) {
         if (!s.settled) {
           s.settled = true;
@@ -393,10 +412,13 @@ class caller {
   std::unique_ptr<stdin_reader> reader_;
   std::shared_ptr<session> session_;
   std::deque<slot> slots_;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> waiting_;  // → slot number
   std::size_t next_arg_ = 0;
   std::size_t submitted_ = 0;
+  std::size_t next_seq_ = 0;
   std::size_t line_number_ = 0;
   bool input_done_ = false;
+  bool pump_scheduled_ = false;
   bool interrupted_ = false;
   bool failed_ = false;
 };

@@ -14,8 +14,7 @@ namespace wirekit::pktconn {
 namespace {
 
 struct outstanding {
-  explicit outstanding(asio::io_context& io) : timer(io) {}
-  asio::steady_timer timer;
+  std::unique_ptr<asio::steady_timer> timer;  // only for answers that do not come at once
   bool answered = false;
 };
 
@@ -112,27 +111,28 @@ class server {
 
   void dispatch(packet::event& e) {
     const auto key = std::make_pair(e.channel, e.tag);
-    auto state = std::make_shared<outstanding>(io_);
-    outstanding_[key] = state;
+    auto state = std::make_shared<outstanding>();
     auto answer = [this, key, state](packet::handler_result r) {
       if (state->answered) return;
       state->answered = true;
-      state->timer.cancel();
+      if (state->timer) state->timer->cancel();
       outstanding_.erase(key);
       if (!session_ || session_->done()) return;
       session_->engine().respond(key.first, key.second, r.ok, r.flags, r.payload);
       session_->flush();
     };
+    request_info rq{e.channel, e.tag, e.rq_type, e.flags, std::move(e.payload)};
+    handler_->handle(std::move(rq), answer);
+    if (state->answered) return;  // answered at once (echo, most of demo): no timer needed
+    outstanding_[key] = state;
     if (config_.handler_timeout.count() > 0) {
-      state->timer.expires_after(config_.handler_timeout);
-      state->timer.async_wait([this, key, answer](std::error_code ec) {
+      state->timer = std::make_unique<asio::steady_timer>(io_, config_.handler_timeout);
+      state->timer->async_wait([this, key, answer](std::error_code ec) {
         if (ec) return;
         handler_->cancel(key.first, key.second);
         answer(failure("handler timed out"));
       });
     }
-    request_info rq{e.channel, e.tag, e.rq_type, e.flags, std::move(e.payload)};
-    handler_->handle(std::move(rq), answer);
   }
 
   void arm_goodbye_timer_if_interrupted() {
