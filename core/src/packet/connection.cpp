@@ -27,7 +27,7 @@ connection::connection(connection_config config) : config_(config) {
 
 bool connection::stalled() const {
   return inflight_.size() >= config_.limits.max_inflight ||
-         out_.size() >= config_.limits.max_output_bytes ||
+         answer_bytes_ >= config_.limits.max_output_bytes ||
          events_.size() >= config_.limits.max_events;
 }
 
@@ -297,6 +297,7 @@ encode_status connection::send(const packet& p, std::size_t max_packet_bytes) {
   if (config_.trace) {
     trace_.push_back({true, bytes(out_.begin() + static_cast<std::ptrdiff_t>(before), out_.end())});
   }
+  if (!p.is_request) answer_bytes_ += out_.size() - before;
   ++stats_.packets_out;
   return status;
 }
@@ -321,6 +322,7 @@ void connection::notify(notice_kind kind, std::uint64_t channel, std::uint64_t t
 void connection::take_output(bytes& out) {
   out.clear();
   std::swap(out, out_);
+  answer_bytes_ = 0;
   pump();
 }
 

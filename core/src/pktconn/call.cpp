@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <unistd.h>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <deque>
-#include <iostream>
+
+#include <cerrno>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -48,22 +50,48 @@ struct slot {
 // share of the state, so it may outlive the reader while it sits in a blocking read.
 class stdin_reader {
  public:
-  stdin_reader(asio::io_context& io, std::size_t bound, std::function<void()> wake)
+  stdin_reader(asio::io_context& io, std::size_t bound, std::size_t max_line,
+               std::function<void()> wake)
       : state_(std::make_shared<state>()) {
     state_->io = &io;
     state_->bound = bound;
     state_->wake = std::move(wake);
-    std::thread([st = state_] {
+    std::thread([st = state_, max_line] {
+      // read(2) in big chunks: istream getline on a synced std::cin costs a call per byte.
       std::string line;
-      while (std::getline(std::cin, line)) {
+      bool too_long = false;
+      std::vector<char> buf(65536);
+      auto deliver = [&](std::string&& l) {
         std::unique_lock lock(st->mutex);
         st->cv.wait(lock, [&] { return st->lines.size() < st->bound || st->stopping; });
-        if (st->stopping) return;
+        if (st->stopping) return false;
         const bool was_empty = st->lines.empty();
-        st->lines.push_back(std::move(line));
+        st->lines.push_back(std::move(l));
         // One wake per batch: the loop takes every line there is when it runs.
         if (was_empty && st->io) asio::post(*st->io, st->wake);
+        return true;
+      };
+      for (;;) {
+        const auto n = ::read(STDIN_FILENO, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        std::size_t start = 0;
+        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+          if (buf[i] != '\n') continue;
+          if (!too_long) line.append(buf.data() + start, i - start);
+          if (!deliver(std::move(line))) return;
+          line.clear();
+          too_long = false;
+          start = i + 1;
+        }
+        if (!too_long) line.append(buf.data() + start, static_cast<std::size_t>(n) - start);
+        // Longer than any packet may be: keep one byte too many so the submit refuses it.
+        if (line.size() > max_line) {
+          line.resize(max_line + 1);
+          too_long = true;
+        }
       }
+      if (!line.empty() && !deliver(std::move(line))) return;
       std::lock_guard lock(st->mutex);
       st->ended = true;
       if (st->io) asio::post(*st->io, st->wake);
@@ -116,7 +144,8 @@ class caller {
       session_->flush();
     });
     if (config_.payloads.empty()) {
-      reader_ = std::make_unique<stdin_reader>(io_, config_.window, [this] { pump(); });
+      reader_ = std::make_unique<stdin_reader>(io_, config_.window, config_.limits.max_packet_bytes,
+                                               [this] { pump(); });
     }
     net::async_connect_stream(
         io_, config_.where, config_.stream,

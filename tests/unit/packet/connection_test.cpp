@@ -403,3 +403,18 @@ TEST_CASE("demo handlers answer like the reference handler set", "[packet][demo]
     CHECK(a.delay.count() == 0);
   }
 }
+
+TEST_CASE("our own queued requests never stop us reading answers", "[packet][connection]") {
+  auto config = client_config();
+  config.limits.max_output_bytes = 64;
+  packet::connection c(config);
+  const bytes big(1000, std::byte{'x'});
+  for (int i = 0; i < 8; ++i)
+    REQUIRE(c.submit(0, 0, big).status == packet::submit_status::ok);
+  // 8 KB of requests wait to be written; answers must still be read (else both ends can
+  // block on full pipes: we on our write, the peer on its write to us).
+  CHECK(c.wants_input());
+  c.receive(wire("020204"));
+  const auto d = drain(c);
+  CHECK(count(d.events, event_kind::response) == 1);
+}

@@ -32,7 +32,7 @@ struct connection_limits {
   std::size_t max_packet_bytes = default_max_packet_bytes;
   std::size_t max_inflight = 64;   // peer requests handed out and not yet answered
   std::size_t max_pending = 4096;  // our requests waiting for their responses
-  std::size_t max_output_bytes = std::size_t{1} << 20;  // parsing pauses above this
+  std::size_t max_output_bytes = std::size_t{1} << 20;  // answers queued: parsing pauses above this
   std::size_t max_events = 4096;      // parsing pauses while this many events wait
   std::uint64_t channels = 1;         // channels 0..channels-1 are served and usable
   std::size_t max_tag_ranges = 1024;  // per channel, see tag_history
@@ -91,7 +91,7 @@ struct event {
   std::uint64_t flags = 0;                  // request: request flags; response: user flags
   bool ok = false;                          // response
   bytes payload;                            // request, response
-  end_reason end = end_reason::none;      // receive_ended, request_failed
+  end_reason end = end_reason::none;        // receive_ended, request_failed
   decode_error error = decode_error::none;  // receive_ended with bad_packet
   notice_kind notice = notice_kind::none;   // notice
 };
@@ -212,6 +212,10 @@ class connection {
   bytes in_;
   std::size_t in_pos_ = 0;
   bytes out_;
+  // Answers and rejects in out_: what a flooding peer can make us queue. Our own requests
+  // are bounded by max_pending, and counting them could stop us reading the answers that
+  // free the window (both ends blocked on full pipes).
+  std::size_t answer_bytes_ = 0;
   std::deque<event> events_;
   std::deque<direction_record> trace_;
   std::unordered_map<key, inflight_entry, key_hash> inflight_;
