@@ -132,7 +132,12 @@ class stdin_reader {
 class caller {
  public:
   caller(asio::io_context& io, const call_config& config)
-      : io_(io), config_(config), signals_(io, SIGINT, SIGTERM), idle_timer_(io) {}
+      : io_(io),
+        config_(config),
+        signals_(io, SIGINT, SIGTERM),
+        idle_timer_(io),
+        // Over "-" stdout carries the packets: answers go to stderr instead.
+        out_(config.where.kind == net::endpoint_kind::stdio ? stderr : stdout) {}
 
   void start() {
     signals_.async_wait([this](std::error_code ec, int) {
@@ -382,10 +387,10 @@ class caller {
           j["error"] = "no answer: " + s.no_answer;
         }
         const auto text = j.dump() + "\n";
-        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fwrite(text.data(), 1, text.size(), out_);
       } else if (s.answered && s.ok) {
-        std::fwrite(s.payload.data(), 1, s.payload.size(), stdout);
-        std::fputc('\n', stdout);
+        std::fwrite(s.payload.data(), 1, s.payload.size(), out_);
+        std::fputc('\n', out_);
       } else if (s.answered) {
         fmt::print(stderr, "pktconn: call: request {} failed: {}\n", s.number,
                    std::string(as_chars(s.payload)));
@@ -395,7 +400,7 @@ class caller {
       wrote = true;
       slots_.pop_front();
     }
-    if (wrote) std::fflush(stdout);
+    if (wrote) std::fflush(out_);
   }
 
   void arm_idle_timer() {
@@ -438,6 +443,7 @@ class caller {
   const call_config& config_;
   asio::signal_set signals_;
   asio::steady_timer idle_timer_;
+  std::FILE* out_;
   std::unique_ptr<stdin_reader> reader_;
   std::shared_ptr<session> session_;
   std::deque<slot> slots_;
