@@ -389,7 +389,7 @@ class caller {
         const auto text = j.dump() + "\n";
         std::fwrite(text.data(), 1, text.size(), out_);
       } else if (s.answered && s.ok) {
-        std::fwrite(s.payload.data(), 1, s.payload.size(), out_);
+        if (!s.payload.empty()) std::fwrite(s.payload.data(), 1, s.payload.size(), out_);
         std::fputc('\n', out_);
       } else if (s.answered) {
         fmt::print(stderr, "pktconn: call: request {} failed: {}\n", s.number,
