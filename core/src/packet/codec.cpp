@@ -1,5 +1,6 @@
 #include "wirekit/packet/codec.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "wirekit/common/bsuint.hpp"
@@ -67,7 +68,9 @@ encode_status encode(const packet& p, bytes& out, std::size_t max_packet_bytes) 
   if (!f) return encode_status::flags_too_large;
   const auto body = body_size(p, *f);
   if (body > max_packet_bytes) return encode_status::packet_too_large;
-  out.reserve(out.size() + bsuint::encoded_size(body) + body);
+  // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
+  const auto needed = out.size() + bsuint::encoded_size(body) + body;
+  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
   bsuint::encode(body, out);
   bsuint::encode(p.tag, out);
   bsuint::encode(*f, out);
