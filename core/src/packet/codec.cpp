@@ -1,0 +1,161 @@
+#include "wirekit/packet/codec.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "wirekit/common/bsuint.hpp"
+#include "wirekit/common/byte_reader.hpp"
+
+namespace wirekit::packet {
+
+namespace {
+
+std::optional<std::uint64_t> wire_flags(const packet& p) {
+  std::uint64_t f = p.channel != 0 ? has_channel_bit : 0;
+  if (p.is_request) {
+    if (p.flags > max_request_flags) return std::nullopt;
+    return f | is_request_bit | (p.flags << packet_flags_shift);
+  }
+  if (p.flags > max_response_flags) return std::nullopt;
+  const std::uint64_t word = (p.flags << 1) | (p.ok ? 1 : 0);
+  return f | (word << packet_flags_shift);
+}
+
+std::size_t body_size(const packet& p, std::uint64_t f) {
+  std::size_t n = bsuint::encoded_size(p.tag) + bsuint::encoded_size(f) + p.payload.size();
+  if (p.channel != 0) n += bsuint::encoded_size(p.channel);
+  if (p.is_request) n += bsuint::encoded_size(p.rq_type_wire);
+  return n;
+}
+
+// One BSUInt field of a body; nullopt when the body ends first, bad when it cannot fit.
+enum class field_status { ok, missing, bad };
+
+field_status read_field(byte_reader& r, std::uint64_t& value) {
+  const auto d = bsuint::decode(r.rest());
+  switch (d.status) {
+    case bsuint::decode_status::complete:
+      r.take(d.consumed);
+      value = d.value;
+      return field_status::ok;
+    case bsuint::decode_status::need_more:
+      return field_status::missing;
+    case bsuint::decode_status::too_long:
+    case bsuint::decode_status::overflow:
+      return field_status::bad;
+  }
+  return field_status::bad;
+}
+
+decode_result failed(decode_error error) {
+  decode_result r;
+  r.status = decode_status::bad;
+  r.error = error;
+  return r;
+}
+
+}  // namespace
+
+std::size_t encoded_size(const packet& p) {
+  const auto f = wire_flags(p);
+  if (!f) return 0;
+  const auto body = body_size(p, *f);
+  return bsuint::encoded_size(body) + body;
+}
+
+encode_status encode(const packet& p, bytes& out, std::size_t max_packet_bytes) {
+  const auto f = wire_flags(p);
+  if (!f) return encode_status::flags_too_large;
+  const auto body = body_size(p, *f);
+  if (body > max_packet_bytes) return encode_status::packet_too_large;
+  // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
+  const auto needed = out.size() + bsuint::encoded_size(body) + body;
+  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
+  bsuint::encode(body, out);
+  bsuint::encode(p.tag, out);
+  bsuint::encode(*f, out);
+  if (p.channel != 0) bsuint::encode(p.channel, out);
+  if (p.is_request) bsuint::encode(p.rq_type_wire, out);
+  append(out, p.payload);
+  return encode_status::ok;
+}
+
+decode_result decode_body(byte_view body) {
+  byte_reader r(body);
+  packet p;
+  auto field = [&](std::uint64_t& v, decode_error missing) -> std::optional<decode_result> {
+    switch (read_field(r, v)) {
+      case field_status::ok:
+        return std::nullopt;
+      case field_status::missing:
+        return failed(missing);
+      case field_status::bad:
+        return failed(decode_error::bad_field);
+    }
+    return failed(decode_error::bad_field);
+  };
+  std::uint64_t f = 0;
+  if (auto e = field(p.tag, decode_error::missing_tag)) return *e;
+  if (auto e = field(f, decode_error::missing_flags)) return *e;
+  if ((f & has_channel_bit) != 0) {
+    if (auto e = field(p.channel, decode_error::missing_channel)) return *e;
+  }
+  p.is_request = (f & is_request_bit) != 0;
+  const std::uint64_t word = f >> packet_flags_shift;
+  if (p.is_request) {
+    if (auto e = field(p.rq_type_wire, decode_error::missing_rq_type)) return *e;
+    p.flags = word;
+  } else {
+    p.ok = (word & 1) != 0;
+    p.flags = word >> 1;
+  }
+  p.payload = r.rest();
+  decode_result out;
+  out.status = decode_status::complete;
+  out.value = p;
+  out.consumed = body.size();
+  return out;
+}
+
+decode_result decode(byte_view input, std::size_t max_packet_bytes) {
+  const auto len = bsuint::decode(input);
+  switch (len.status) {
+    case bsuint::decode_status::need_more:
+      return {};
+    case bsuint::decode_status::too_long:
+    case bsuint::decode_status::overflow:
+      return failed(decode_error::bad_length);
+    case bsuint::decode_status::complete:
+      break;
+  }
+  if (len.value > max_packet_bytes) return failed(decode_error::packet_too_large);
+  const std::size_t body_len = static_cast<std::size_t>(len.value);
+  if (input.size() - len.consumed < body_len) return {};
+  auto r = decode_body(input.subspan(len.consumed, body_len));
+  if (r.status == decode_status::complete) r.consumed = len.consumed + body_len;
+  return r;
+}
+
+std::string_view to_string(decode_error error) {
+  switch (error) {
+    case decode_error::none:
+      return "no error";
+    case decode_error::bad_length:
+      return "length prefix over-long or beyond 64 bits";
+    case decode_error::packet_too_large:
+      return "packet longer than the maximum (--max-packet)";
+    case decode_error::missing_tag:
+      return "body ends before its tag";
+    case decode_error::missing_flags:
+      return "body ends before its flags";
+    case decode_error::missing_channel:
+      return "body ends before the channel its flags promise";
+    case decode_error::missing_rq_type:
+      return "body ends before the rq_type its flags promise";
+    case decode_error::bad_field:
+      return "body field over-long or beyond 64 bits";
+  }
+  return "?";
+}
+
+}  // namespace wirekit::packet

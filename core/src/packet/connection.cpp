@@ -1,0 +1,392 @@
+#include "wirekit/packet/connection.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace wirekit::packet {
+
+namespace {
+
+event make_event(event_kind kind) {
+  event e;
+  e.kind = kind;
+  return e;
+}
+
+}  // namespace
+
+connection::connection(connection_config config) : config_(config) {
+  auto& l = config_.limits;
+  l.channels = std::clamp<std::uint64_t>(l.channels, 1, max_channels);
+  l.max_inflight = std::max<std::size_t>(l.max_inflight, 1);
+  l.max_pending = std::max<std::size_t>(l.max_pending, 1);
+  l.max_events = std::max<std::size_t>(l.max_events, 1);
+}
+
+// ---- input ----
+
+bool connection::stalled() const {
+  return inflight_.size() >= config_.limits.max_inflight ||
+         answer_bytes_ >= config_.limits.max_output_bytes ||
+         events_.size() >= config_.limits.max_events;
+}
+
+bool connection::wants_input() const {
+  return !receive_ended_ && !input_closed_ && !stalled();
+}
+
+void connection::receive(byte_view data) {
+  if (receive_ended_ || input_closed_ || data.empty()) return;
+  if (in_pos_ == in_.size() && !stalled()) {
+    // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
+    in_.clear();
+    in_pos_ = 0;
+    const auto used = parse(data);
+    if (!receive_ended_) append(in_, data.subspan(used));
+    pump();
+    return;
+  }
+  append(in_, data);
+  pump();
+}
+
+void connection::receive_end() {
+  if (receive_ended_ || input_closed_) return;
+  input_closed_ = true;
+  pump();
+}
+
+// Parses buffered input while there is room, then settles what that changed.
+void connection::pump() {
+  if (parsing_) return;  // re-entered from handle(): the outer call continues
+  parsing_ = true;
+  if (!receive_ended_ && in_pos_ < in_.size()) {
+    in_pos_ += parse(byte_view(in_).subspan(in_pos_));
+    if (in_pos_ == in_.size() || receive_ended_) {
+      in_.clear();
+      in_pos_ = 0;
+    } else if (in_pos_ > in_.size() / 2) {
+      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_pos_));
+      in_pos_ = 0;
+    }
+  }
+  if (!receive_ended_ && input_closed_ && !stalled()) {
+    end_receive(in_pos_ < in_.size() ? end_reason::truncated : end_reason::stream_closed);
+  }
+  parsing_ = false;
+  maybe_send_eof();
+}
+
+std::size_t connection::parse(byte_view data) {
+  std::size_t used = 0;
+  while (!receive_ended_ && !stalled() && used < data.size()) {
+    const auto d = decode(data.subspan(used), config_.limits.max_packet_bytes);
+    if (d.status == decode_status::need_more) break;
+    if (d.status == decode_status::bad) {
+      end_receive(end_reason::bad_packet, d.error);
+      break;
+    }
+    if (config_.trace) {
+      const auto wire = data.subspan(used, d.consumed);
+      trace_.push_back({false, bytes(wire.begin(), wire.end())});
+    }
+    used += d.consumed;
+    ++stats_.packets_in;
+    handle(d.value);
+  }
+  return used;
+}
+
+void connection::handle(const packet& p) {
+  if (!p.is_request) {
+    handle_response(p);
+    return;
+  }
+  switch (classify(p)) {
+    case control_kind::eof:
+      end_receive(end_reason::eof_packet);
+      return;
+    case control_kind::malformed:
+      end_receive(end_reason::malformed_eof);
+      return;
+    case control_kind::erq:
+      if (!peer_erq_) {
+        peer_erq_ = true;
+        events_.push_back(make_event(event_kind::peer_erq));
+      }
+      return;
+    case control_kind::none:
+      handle_request(p);
+      return;
+  }
+}
+
+void connection::handle_request(const packet& p) {
+  ++stats_.requests_in;
+  if (send_state_ == send_state::eof_sent) {
+    notify(notice_kind::after_eof, p.channel, p.tag, true);
+    return;
+  }
+  if (p.channel >= config_.limits.channels) {
+    // Not remembered in the tag history: that would let a peer grow a table per channel.
+    reject(p.channel, p.tag, reject_reason::unknown_channel, notice_kind::unknown_channel);
+    return;
+  }
+  const key k{p.channel, p.tag};
+  if (auto it = inflight_.find(k); it != inflight_.end()) {
+    // The reference answers the copy with a reject and then never sends the real answer.
+    if (it->second.answered) {
+      notify(notice_kind::duplicate_dropped, p.channel, p.tag, true);
+    } else {
+      it->second.answered = true;
+      reject(p.channel, p.tag, reject_reason::tag_in_use, notice_kind::duplicate_tag);
+    }
+    return;
+  }
+  auto [history, fresh] = seen_tags_.try_emplace(p.channel, config_.limits.max_tag_ranges);
+  (void)fresh;
+  if (history->second.contains(p.tag)) {
+    notify(notice_kind::tag_reused, p.channel, p.tag, true);
+    return;
+  }
+  if (history->second.insert(p.tag))
+    notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
+  if (!config_.accepts_requests) {
+    reject(p.channel, p.tag, reject_reason::no_handler, notice_kind::no_handler);
+  } else if (peer_erq_) {
+    reject(p.channel, p.tag, reject_reason::after_erq, notice_kind::request_after_erq);
+  } else if (send_state_ != send_state::open) {
+    reject(p.channel, p.tag, reject_reason::cancelled, notice_kind::shutting_down);
+  } else {
+    inflight_.emplace(k, inflight_entry{});
+    event e = make_event(event_kind::request);
+    e.channel = p.channel;
+    e.tag = p.tag;
+    e.rq_type = p.user_rq_type();
+    e.flags = p.flags;
+    e.payload.assign(p.payload.begin(), p.payload.end());
+    events_.push_back(std::move(e));
+  }
+}
+
+void connection::handle_response(const packet& p) {
+  ++stats_.responses_in;
+  const auto it = pending_.find(key{p.channel, p.tag});
+  if (it == pending_.end()) {
+    notify(notice_kind::response_to_unknown_tag, p.channel, p.tag, true);
+    return;
+  }
+  pending_.erase(it);
+  event e = make_event(event_kind::response);
+  e.channel = p.channel;
+  e.tag = p.tag;
+  e.ok = p.ok;
+  e.flags = p.flags;
+  e.payload.assign(p.payload.begin(), p.payload.end());
+  events_.push_back(std::move(e));
+}
+
+void connection::end_receive(end_reason end, decode_error error) {
+  if (receive_ended_) return;
+  receive_ended_ = true;
+  event e = make_event(event_kind::receive_ended);
+  e.end = end;
+  e.error = error;
+  events_.push_back(std::move(e));
+  // Unlike the reference (which leaves a waiting caller hanging), every request of ours
+  // fails now: no answer can be read any more.
+  for (const auto& k : pending_) {
+    event f = make_event(event_kind::request_failed);
+    f.channel = k.channel;
+    f.tag = k.tag;
+    f.end = end;
+    f.error = error;
+    events_.push_back(std::move(f));
+  }
+  pending_.clear();
+}
+
+// ---- our requests ----
+
+submit_result connection::submit(std::uint64_t rq_type, std::uint64_t flags, byte_view payload,
+                                 std::uint64_t channel) {
+  if (send_state_ != send_state::open) return {submit_status::closed};
+  if (receive_ended_) return {submit_status::receive_ended};
+  if (pending_.size() >= config_.limits.max_pending) return {submit_status::full};
+  if (channel >= config_.limits.channels) return {submit_status::bad_channel};
+  if (rq_type > max_user_rq_type) return {submit_status::bad_rq_type};
+  if (flags > max_request_flags) return {submit_status::bad_flags};
+  auto [it, fresh] = next_tag_.try_emplace(channel, channel == 0 ? first_tag_channel0 : 0);
+  (void)fresh;
+  const std::uint64_t tag = it->second;
+  if (tag == UINT64_MAX) return {submit_status::tags_exhausted};
+  if (send(make_request(channel, tag, rq_type, flags, payload), config_.limits.max_packet_bytes) !=
+      encode_status::ok)
+    return {submit_status::too_large};
+  ++stats_.requests_out;
+  ++it->second;
+  pending_.insert(key{channel, tag});
+  return {submit_status::ok, tag};
+}
+
+// ---- answers ----
+
+respond_status connection::respond(std::uint64_t channel, std::uint64_t tag, bool ok,
+                                   std::uint64_t flags, byte_view payload) {
+  const auto it = inflight_.find(key{channel, tag});
+  if (it == inflight_.end()) return respond_status::unknown;
+  const bool answered = it->second.answered;
+  inflight_.erase(it);
+  respond_status status = respond_status::sent;
+  if (answered || send_state_ == send_state::eof_sent) {
+    notify(notice_kind::response_dropped, channel, tag, true);
+    status = respond_status::dropped;
+  } else {
+    switch (
+        send(make_response(channel, tag, ok, flags, payload), config_.limits.max_packet_bytes)) {
+      case encode_status::ok:
+        ++stats_.responses_out;
+        break;
+      case encode_status::flags_too_large:
+        status = respond_status::bad_flags;
+        break;
+      case encode_status::packet_too_large:
+        status = respond_status::too_large;
+        break;
+    }
+    if (status != respond_status::sent) {
+      const auto text = reject_text(reject_reason::handler_exception, channel, tag);
+      send(make_response(channel, tag, false, 0, as_bytes(text)));
+      ++stats_.rejects_out;
+    }
+  }
+  pump();
+  return status;
+}
+
+// ---- shutdown ----
+
+void connection::set_send_state(send_state next) {
+  send_state_ = next;
+}
+
+void connection::send_erq() {
+  if (send_state_ == send_state::eof_sent) return;
+  send(make_erq());
+}
+
+void connection::close() {
+  if (send_state_ != send_state::open) return;
+  send(make_erq());
+  set_send_state(send_state::draining);
+  pump();
+}
+
+void connection::maybe_send_eof() {
+  if (send_state_ != send_state::draining || !inflight_.empty()) return;
+  send(make_eof());
+  set_send_state(send_state::eof_sent);
+}
+
+// ---- output ----
+
+encode_status connection::send(const packet& p, std::size_t max_packet_bytes) {
+  const auto before = out_.size();
+  const auto status = encode(p, out_, max_packet_bytes);
+  if (status != encode_status::ok) return status;
+  if (config_.trace) {
+    trace_.push_back({true, bytes(out_.begin() + static_cast<std::ptrdiff_t>(before), out_.end())});
+  }
+  if (!p.is_request) answer_bytes_ += out_.size() - before;
+  ++stats_.packets_out;
+  return status;
+}
+
+void connection::reject(std::uint64_t channel, std::uint64_t tag, reject_reason reason,
+                        notice_kind why) {
+  const auto text = reject_text(reason, channel, tag);
+  send(make_response(channel, tag, false, 0, as_bytes(text)));
+  ++stats_.rejects_out;
+  notify(why, channel, tag, false);
+}
+
+void connection::notify(notice_kind kind, std::uint64_t channel, std::uint64_t tag, bool dropped) {
+  if (dropped) ++stats_.dropped;
+  event e = make_event(event_kind::notice);
+  e.notice = kind;
+  e.channel = channel;
+  e.tag = tag;
+  events_.push_back(std::move(e));
+}
+
+void connection::take_output(bytes& out) {
+  out.clear();
+  std::swap(out, out_);
+  answer_bytes_ = 0;
+  pump();
+}
+
+std::optional<event> connection::poll_event() {
+  if (events_.empty()) return std::nullopt;
+  event e = std::move(events_.front());
+  events_.pop_front();
+  if (events_.empty()) pump();
+  return e;
+}
+
+std::optional<direction_record> connection::poll_trace() {
+  if (trace_.empty()) return std::nullopt;
+  auto r = std::move(trace_.front());
+  trace_.pop_front();
+  return r;
+}
+
+std::string_view to_string(end_reason end) {
+  switch (end) {
+    case end_reason::none:
+      return "open";
+    case end_reason::eof_packet:
+      return "peer sent EOF";
+    case end_reason::malformed_eof:
+      return "peer sent a request with rq_type 0 (taken as EOF)";
+    case end_reason::stream_closed:
+      return "peer closed the stream without EOF";
+    case end_reason::truncated:
+      return "stream ended inside a packet";
+    case end_reason::bad_packet:
+      return "malformed packet";
+  }
+  return "?";
+}
+
+std::string_view to_string(notice_kind notice) {
+  switch (notice) {
+    case notice_kind::none:
+      return "none";
+    case notice_kind::response_to_unknown_tag:
+      return "response to unknown request dropped";
+    case notice_kind::tag_reused:
+      return "request reusing an answered tag dropped";
+    case notice_kind::duplicate_tag:
+      return "request with a tag in use rejected";
+    case notice_kind::duplicate_dropped:
+      return "request with a tag in use dropped";
+    case notice_kind::request_after_erq:
+      return "request after the peer's ERQ rejected";
+    case notice_kind::unknown_channel:
+      return "request on an unknown channel rejected";
+    case notice_kind::no_handler:
+      return "request rejected: no request handler";
+    case notice_kind::shutting_down:
+      return "request rejected: shutting down";
+    case notice_kind::after_eof:
+      return "request after our EOF dropped";
+    case notice_kind::response_dropped:
+      return "answer dropped: tag already answered";
+    case notice_kind::tag_history_merged:
+      return "tag history full: oldest ranges joined";
+  }
+  return "?";
+}
+
+}  // namespace wirekit::packet

@@ -1,0 +1,43 @@
+#include "wirekit/packet/tag_history.hpp"
+
+#include <iterator>
+
+namespace wirekit::packet {
+
+bool tag_history::contains(std::uint64_t tag) const {
+  auto it = ranges_.upper_bound(tag);
+  if (it == ranges_.begin()) return false;
+  --it;
+  return tag <= it->second;
+}
+
+bool tag_history::insert(std::uint64_t tag) {
+  auto next = ranges_.upper_bound(tag);
+  if (next != ranges_.begin()) {
+    auto prev = std::prev(next);
+    if (tag <= prev->second) return false;  // already there
+    if (prev->second + 1 == tag) {
+      prev->second = tag;
+      if (next != ranges_.end() && next->first == tag + 1) {
+        prev->second = next->second;
+        ranges_.erase(next);
+      }
+      return false;
+    }
+  }
+  if (next != ranges_.end() && tag + 1 == next->first) {
+    const auto last = next->second;
+    ranges_.erase(next);
+    ranges_.emplace(tag, last);
+    return false;
+  }
+  ranges_.emplace(tag, tag);
+  if (ranges_.size() <= max_ranges_) return false;
+  auto first = ranges_.begin();
+  auto second = std::next(first);
+  first->second = second->second;
+  ranges_.erase(second);
+  return true;
+}
+
+}  // namespace wirekit::packet

@@ -1,0 +1,127 @@
+#include "wirekit/pktconn/session.hpp"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+
+#include "wirekit/pktconn/trace.hpp"
+
+namespace wirekit::pktconn {
+
+session::session(asio::io_context& io, std::unique_ptr<net::byte_stream> stream,
+                 packet::connection_config config, bool trace)
+    : io_(io),
+      stream_(std::move(stream)),
+      engine_([&] {
+        config.trace = trace;
+        return config;
+      }()),
+      trace_(trace) {}
+
+session::~session() {
+  if (stream_) stream_->close();
+}
+
+void session::start(event_handler on_event, done_handler on_done) {
+  on_event_ = std::move(on_event);
+  on_done_ = std::move(on_done);
+  flush();
+}
+
+void session::abort() {
+  if (done_) return;
+  done_ = true;
+  if (stream_) stream_->close();
+}
+
+// Settles everything an engine call may have changed; safe to call from inside on_event.
+void session::flush() {
+  if (flushing_) {
+    flush_again_ = true;
+    return;
+  }
+  flushing_ = true;
+  do {
+    flush_again_ = false;
+    if (trace_) {
+      while (auto r = engine_.poll_trace())
+        fmt::print(stderr, "pktconn: {}\n", trace_line(*r));
+    }
+    while (auto e = engine_.poll_event()) {
+      if (on_event_) on_event_(*e);
+    }
+    if (trace_) {
+      while (auto r = engine_.poll_trace())
+        fmt::print(stderr, "pktconn: {}\n", trace_line(*r));
+    }
+    if (!done_) {
+      start_write();
+      start_read();
+    }
+  } while (flush_again_);
+  flushing_ = false;
+  check_done();
+}
+
+void session::start_read() {
+  if (reading_ || done_ || !engine_.wants_input()) return;
+  reading_ = true;
+  stream_->async_read_some(asio::buffer(read_buf_),
+                           [self = shared_from_this()](std::error_code ec, std::size_t n) {
+                             self->reading_ = false;
+                             if (ec == asio::error::operation_aborted || self->done_) return;
+                             if (n > 0) self->engine_.receive(byte_view(self->read_buf_.data(), n));
+                             if (ec) {
+                               if (ec != asio::error::eof) self->read_error_ = ec;
+                               self->engine_.receive_end();
+                             }
+                             self->flush();
+                           });
+}
+
+void session::start_write() {
+  if (write_in_flight_ || done_ || write_error_) return;
+  if (!engine_.has_output()) return;
+  engine_.take_output(writing_);
+  write_in_flight_ = true;
+  stream_->async_write(asio::buffer(writing_),
+                       [self = shared_from_this()](std::error_code ec, std::size_t) {
+                         self->write_in_flight_ = false;
+                         if (ec == asio::error::operation_aborted || self->done_) return;
+                         if (ec) {
+                           // The peer stopped reading: what we still owe it cannot arrive. Keep
+                           // reading, so its EOF (or the end of the stream) still ends the
+                           // conversation.
+                           self->write_error_ = ec;
+                           bytes discard;
+                           while (self->engine_.has_output())
+                             self->engine_.take_output(discard);
+                         }
+                         self->flush();
+                       });
+}
+
+void session::check_done() {
+  if (done_ || write_in_flight_ || engine_.has_output()) return;
+  const bool sent_all = engine_.sending() == packet::send_state::eof_sent || write_error_;
+  if (!sent_all || engine_.receive_open()) return;
+  if (!shutdown_started_) {
+    shutdown_started_ = true;
+    if (!write_error_) {
+      stream_->async_shutdown_write([self = shared_from_this()](std::error_code) {
+        self->done_ = true;
+        self->stream_->close();
+        if (self->on_done_) self->on_done_();
+      });
+      return;
+    }
+    done_ = true;
+    stream_->close();
+    auto self = shared_from_this();
+    asio::post(io_, [self] {
+      if (self->on_done_) self->on_done_();
+    });
+  }
+}
+
+}  // namespace wirekit::pktconn
