@@ -31,7 +31,8 @@ json to_json(const value& v) {
       json o = json::object();
       for (std::size_t i = 0; i < v.map_size() && plain; ++i) {
         const value& k = v.map_key(i);
-        if (!k.is_text() || o.contains(k.str())) {
+        // a "$…" key could read back as notation
+        if (!k.is_text() || o.contains(k.str()) || k.str().starts_with('$')) {
           plain = false;
           break;
         }

@@ -1,6 +1,7 @@
 #include "wirekit/moat/value.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
 
@@ -209,6 +210,7 @@ bool operator==(const value& a, const value& b) {
     case kind::boolean:
       return a.uint_ == b.uint_;
     case kind::floating:
+      if (std::isnan(a.real_) && std::isnan(b.real_)) return true;  // CBOR has one NaN for us
       return std::memcmp(&a.real_, &b.real_, sizeof a.real_) == 0;
     case kind::tag:
       return a.uint_ == b.uint_ && a.items_ == b.items_;

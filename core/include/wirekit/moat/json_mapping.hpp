@@ -1,7 +1,7 @@
 // CBOR values ⇄ JSON for the command line (the notation of ../shared/vectors/README.md):
 // {"$bytes": hex}, {"$tag": n, "value": v}, {"$undefined": true}, {"$simple": n},
 // {"$bigint": "decimal"} outside [-2^63, 2^64-1], {"$float": "nan"|"inf"|"-inf"}, and maps
-// with a non-text (or repeated) key as {"$map": [[k, v], …]}; other maps are objects in
+// with a non-text, repeated or "$…" key as {"$map": [[k, v], …]}; other maps are objects in
 // wire order. JSON numbers with a fraction or exponent are floats.
 #pragma once
 

@@ -81,7 +81,7 @@ class value {
   // Looks up a text key in a map; nullptr if absent or not a map.
   const value* find(std::string_view text_key) const;
 
-  // Structural equality; floats compare by bit pattern so NaN equals NaN.
+  // Structural equality; floats compare by bit pattern (0.0 != -0.0), any NaN equals NaN.
   friend bool operator==(const value& a, const value& b);
 
  private:
