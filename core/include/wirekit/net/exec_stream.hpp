@@ -1,0 +1,38 @@
+// A byte_stream over a child process's stdin (we write) and stdout (we read).
+#pragma once
+
+#include <sys/types.h>
+
+#include <asio.hpp>
+#include <string>
+
+#include "wirekit/net/byte_stream.hpp"
+#include "wirekit/net/child_process.hpp"
+
+namespace wirekit::net {
+
+class exec_stream final : public byte_stream {
+ public:
+  // Takes ownership of child's descriptors and of reaping it.
+  exec_stream(const asio::any_io_executor& executor, spawned_child child, std::string description);
+  ~exec_stream() override;
+
+  void async_read_some(asio::mutable_buffer buf, io_handler handler) override;
+  void async_write(asio::const_buffer buf, io_handler handler) override;
+  // Closes the child's stdin.
+  void async_shutdown_write(done_handler handler) override;
+  // Closes both pipes and reaps the child (asynchronously, see reap_child).
+  void close() override;
+  std::string describe() const override { return description_; }
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  asio::any_io_executor executor_;
+  asio::posix::stream_descriptor to_child_;
+  asio::posix::stream_descriptor from_child_;
+  pid_t pid_;
+  std::string description_;
+};
+
+}  // namespace wirekit::net

@@ -1,0 +1,30 @@
+// One connector per transport, each in its own file; byte_stream.cpp dispatches on the kind.
+#pragma once
+
+#include <asio.hpp>
+#include <functional>
+
+#include "wirekit/net/byte_stream.hpp"
+
+namespace wirekit::net::detail {
+
+void connect_stdio(asio::io_context& io, connect_handler handler);
+void connect_tcp(asio::io_context& io, const endpoint& where, const stream_options& options,
+                 connect_handler handler);
+void connect_unix(asio::io_context& io, const endpoint& where, const stream_options& options,
+                  connect_handler handler);
+void connect_exec(asio::io_context& io, const endpoint& where, connect_handler handler);
+void connect_tls(asio::io_context& io, const endpoint& where, const stream_options& options,
+                 connect_handler handler);
+
+// Resolves host and connects a TCP socket to the first address that answers, within timeout.
+using socket_handler = std::function<void(std::error_code, asio::ip::tcp::socket)>;
+void connect_tcp_socket(asio::io_context& io, const std::string& host, std::uint16_t port,
+                        std::chrono::milliseconds timeout, socket_handler handler);
+
+// Calls handler later on io, never inline (the byte_stream contract).
+void post_failure(asio::io_context& io, connect_handler handler, std::error_code ec);
+void post_success(asio::io_context& io, connect_handler handler,
+                  std::unique_ptr<byte_stream> stream);
+
+}  // namespace wirekit::net::detail
