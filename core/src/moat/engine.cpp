@@ -61,7 +61,9 @@ void engine::pump() {
         ++stats_.skipped_items;
         continue;
       }
-      link_down(std::string("bad CBOR from peer: ") + std::string(to_string(r.error)));
+      // Events already queued are handed out first, so their replies can still go out.
+      failed_ = true;
+      pending_down_ = std::string("bad CBOR from peer: ") + std::string(to_string(r.error));
       return;
     }
     receive_message(msg);
@@ -70,12 +72,14 @@ void engine::pump() {
 
 void engine::receive_eof() {
   if (failed_) return;
-  link_down(decoder_.buffered() ? "peer closed the link in the middle of a message"
-                                : "peer closed the link");
+  failed_ = true;
+  pending_down_ = decoder_.buffered() ? "peer closed the link in the middle of a message"
+                                      : "peer closed the link";
 }
 
 void engine::link_down(std::string reason) {
   failed_ = true;
+  pending_down_.reset();
   for (auto& [ref, conv] : convs_) {
     if (conv.in != dir_state::ended && !conv.cancelled) {
       event e;
@@ -104,6 +108,7 @@ void engine::emit(event e) {
 std::optional<event> engine::poll_event() {
   if (events_.empty()) {
     pump();
+    if (events_.empty() && pending_down_) link_down(*pending_down_);
     if (events_.empty()) return std::nullopt;
   }
   event e = std::move(events_.front());

@@ -98,7 +98,8 @@ class engine {
 
   // ---- input
   void receive(byte_view data);
-  // The peer closed its side: everything still open fails with LinkDown.
+  // The peer closed its side: once the queued events are read, everything still open fails
+  // with LinkDown.
   void receive_eof();
   // One decoded message (receive() calls this for every item).
   void receive_message(const value& msg);
@@ -167,6 +168,7 @@ class engine {
   std::map<std::uint64_t, std::int64_t> pending_credit_;  // peer ids not yet opened
   std::uint64_t last_local_id_ = 1;                       // 0.3.3 local ids start at 1
   bool failed_ = false;
+  std::optional<std::string> pending_down_;  // link_down once queued events are read
   engine_stats stats_;
 };
 
