@@ -112,11 +112,13 @@ int main(int argc, char** argv) {
                      "stream call: send stdin JSON lines as items");
   call_cmd->add_option("--timeout", timeout_s, "give up after this many seconds (0: never)")
       ->check(CLI::NonNegativeNumber);
-  call_cmd->add_option("command", call.cmd, "the command name")->required();
-  call_cmd->add_option("args", call.args,
-                       "arguments: JSON values (bare words are text), KEY=VALUE kwargs");
   add_link_flags(call_cmd, call_flags);
-  call_cmd->positionals_at_end();
+  // Everything from the command name on is taken verbatim: JSON such as [1,2] or -5 must
+  // not be read as CLI11 list syntax or as a flag.
+  call_cmd->prefix_command();
+  call_cmd->footer(
+      "\nCOMMAND [ARG...] follow the options: each ARG is a JSON value (a bare word is text);\n"
+      "KEY=VALUE passes a keyword argument.");
 
   return cli::run("moatcmd", app, argc, argv, [&]() -> cli::exit_code {
     if (decode->parsed()) {
@@ -128,6 +130,10 @@ int main(int argc, char** argv) {
       serve.link = link_of(serve_flags);
       return moatcmd::run_serve(serve);
     }
+    const auto rest = call_cmd->remaining();
+    if (rest.empty()) throw cli::usage_error("call needs a COMMAND");
+    call.cmd = rest.front();
+    call.args.assign(rest.begin() + 1, rest.end());
     call.link = link_of(call_flags);
     call.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
     return moatcmd::run_call(call);
