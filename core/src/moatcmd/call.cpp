@@ -200,6 +200,10 @@ cli::exit_code run_call(const call_options& options) {
         break;
       case moat::event_type::error:
         result = cli::exit_code::failed;
+        if (!ev.reason.empty()) {  // the engine's own LinkDown, not the peer's answer
+          failure = ev.reason;
+          break;
+        }
         failure = "remote error: " + moat::to_json(moat::value::array(ev.data)).dump();
         if (ev.code < 0 && ev.data.size() == 1) failure += " (" + moat::code_name(ev.code) + ")";
         break;
