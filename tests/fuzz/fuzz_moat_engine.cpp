@@ -46,9 +46,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.conversations() > limits.max_conversations) std::abort();
     if (e.failed()) break;
   }
+  // After EOF only commands already received are still answered: pending sleeps finish,
+  // then nothing is left.
   e.receive_eof();
+  for (int i = 0; i < 10000; ++i) {
+    while (auto ev = e.poll_event())
+      demo.on_event(e, *ev, now);
+    demo.on_timer(e, now);
+    const auto due = demo.next_deadline();
+    if (!due) break;
+    now = *due;
+  }
   while (auto ev = e.poll_event())
     demo.on_event(e, *ev, now);
-  if (e.conversations() != 0) std::abort();
+  if (e.conversations() != 0 || !e.failed()) std::abort();
   return 0;
 }

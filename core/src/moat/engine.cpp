@@ -71,10 +71,31 @@ void engine::pump() {
 }
 
 void engine::receive_eof() {
-  if (failed_) return;
-  failed_ = true;
-  pending_down_ = decoder_.buffered() ? "peer closed the link in the middle of a message"
-                                      : "peer closed the link";
+  if (failed_ || eof_) return;
+  eof_ = true;
+  eof_reason_ = decoder_.buffered() ? "peer closed the link in the middle of a message"
+                                    : "peer closed the link";
+  // Commands the peer finished sending may still be answered (it may only have half-closed);
+  // everything that waits for the peer, or streams to it, fails now.
+  std::vector<conv_ref> dead;
+  for (const auto& [ref, conv] : convs_) {
+    if (conv.in != dir_state::ended || conv.out != dir_state::idle) dead.push_back(ref);
+  }
+  for (const auto& ref : dead) {
+    conversation& conv = convs_[ref];
+    if (!conv.cancelled && conv.in != dir_state::ended) {
+      event e;
+      e.type = event_type::error;
+      e.conv = ref;
+      e.data = {value::text("LinkDown")};
+      e.reason = eof_reason_;
+      emit(std::move(e));
+    }
+    conv.in = dir_state::ended;
+    conv.out = dir_state::ended;
+    maybe_close(ref);
+  }
+  if (convs_.empty() && !failed_) link_down(eof_reason_);
 }
 
 void engine::link_down(std::string reason) {
@@ -221,6 +242,7 @@ void engine::incoming_new(const header& h, payload p) {
     return;
   }
   const conv_ref ref{false, h.wid};
+  if (eof_) return;
   if (convs_.size() >= limits_.max_conversations) {
     ++stats_.refused_conversations;
     // No table entry is made, so a streaming peer's later items are refused the same way.
@@ -262,6 +284,7 @@ void engine::maybe_close(conv_ref c) {
   e.type = event_type::closed;
   e.conv = c;
   emit(std::move(e));
+  if (eof_ && convs_.empty() && !failed_) link_down(eof_reason_);
 }
 
 // ------------------------------------------------------------------ output
@@ -304,7 +327,7 @@ std::optional<std::uint64_t> engine::allocate_id() {
 
 std::optional<conv_ref> engine::call(const value& cmd, payload args, const value& kw,
                                      call_mode mode) {
-  if (failed_ || convs_.size() >= limits_.max_conversations) return std::nullopt;
+  if (failed_ || eof_ || convs_.size() >= limits_.max_conversations) return std::nullopt;
   const auto wid = allocate_id();
   if (!wid) return std::nullopt;
   const conv_ref ref{true, *wid};

@@ -139,9 +139,12 @@ cli::exit_code run_call(const call_options& options) {
   asio::steady_timer deadline(io);
   asio::signal_set signals(io, SIGINT, SIGTERM);
 
-  auto print = [](const moat::payload& p) {
-    std::cout << moat::to_json(moat::value::array(p)).dump() << '\n';
-    std::cout.flush();
+  // Over stdin/stdout the CBOR stream owns stdout, so results go to stderr.
+  std::ostream& results =
+      options.link.where.kind == net::endpoint_kind::stdio ? std::cerr : std::cout;
+  auto print = [&results](const moat::payload& p) {
+    results << moat::to_json(moat::value::array(p)).dump() << '\n';
+    results.flush();
   };
   auto end = [&](cli::exit_code code, std::string why) {
     if (done) return;

@@ -47,22 +47,27 @@ void session::trace(const char* dir, byte_view data, moat::cbor_decoder& d) {
 void session::read() {
   if (down_) return;
   auto self = shared_from_this();
-  stream_->async_read_some(asio::buffer(read_buf_),
-                           [this, self](std::error_code ec, std::size_t n) {
-                             if (ec == asio::error::operation_aborted || down_) return;
-                             if (ec) {
-                               eof_ = true;
-                               engine_.receive_eof();
-                               kick();
-                               down(ec == asio::error::eof ? std::string() : ec.message());
-                               return;
-                             }
-                             const byte_view data(read_buf_.data(), n);
-                             if (trace_) trace("<-", data, *trace_in_);
-                             engine_.receive(data);
-                             kick();
-                             read();
-                           });
+  stream_->async_read_some(asio::buffer(read_buf_), [this, self](std::error_code ec,
+                                                                 std::size_t n) {
+    if (ec == asio::error::operation_aborted || down_) return;
+    if (ec) {
+      eof_ = true;
+      engine_.receive_eof();
+      if (ec != asio::error::eof) return down(ec.message());
+      kick();  // answers still owed are written, then the link ends
+      return;
+    }
+    const byte_view data(read_buf_.data(), n);
+    if (trace_) trace("<-", data, *trace_in_);
+    engine_.receive(data);
+    kick();
+    // A peer that sends but does not read our answers is not read either; the write
+    // completion resumes reading.
+    if (writing_ && engine_.queued_bytes() + write_buf_.size() >= engine_.limits().max_queued_bytes)
+      read_paused_ = true;
+    else
+      read();
+  });
 }
 
 void session::kick() {
@@ -80,6 +85,7 @@ void session::kick() {
     if (!any) break;
   }
   kicking_ = false;
+  if (eof_ && engine_.failed()) finishing_ = true;
   if (!broken_.empty()) {
     // Undecodable input: what we still owe goes out, then the link ends.
     finishing_ = true;
@@ -101,6 +107,11 @@ void session::write() {
   auto self = shared_from_this();
   stream_->async_write(asio::buffer(write_buf_), [this, self](std::error_code ec, std::size_t) {
     writing_ = false;
+    write_buf_.clear();
+    if (read_paused_ && !down_) {
+      read_paused_ = false;
+      read();
+    }
     if (ec == asio::error::operation_aborted || down_) return;
     if (ec) {
       down(ec.message());

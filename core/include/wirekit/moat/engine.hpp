@@ -98,8 +98,9 @@ class engine {
 
   // ---- input
   void receive(byte_view data);
-  // The peer closed its side: once the queued events are read, everything still open fails
-  // with LinkDown.
+  // The peer closed its side: conversations that wait for the peer or stream to it fail with
+  // LinkDown; commands already received may still be answered. link_down follows once no
+  // conversation is left.
   void receive_eof();
   // One decoded message (receive() calls this for every item).
   void receive_message(const value& msg);
@@ -137,6 +138,7 @@ class engine {
   bool failed() const { return failed_; }
   const engine_stats& stats() const { return stats_; }
   dialect wire_dialect() const { return dialect_; }
+  const engine_limits& limits() const { return limits_; }
 
  private:
   enum class dir_state { idle, open, ignoring, ended };
@@ -168,6 +170,8 @@ class engine {
   std::map<std::uint64_t, std::int64_t> pending_credit_;  // peer ids not yet opened
   std::uint64_t last_local_id_ = 1;                       // 0.3.3 local ids start at 1
   bool failed_ = false;
+  bool eof_ = false;
+  std::string eof_reason_;
   std::optional<std::string> pending_down_;  // link_down once queued events are read
   engine_stats stats_;
 };

@@ -58,8 +58,9 @@ class session : public std::enable_shared_from_this<session> {
   bool kicking_ = false;
   bool trace_ = false;
   bool eof_ = false;
-  std::string broken_;   // the engine lost the input stream
-  std::string failure_;  // reason given to on_down after finishing
+  bool read_paused_ = false;  // our output is backed up: the peer is not read meanwhile
+  std::string broken_;        // the engine lost the input stream
+  std::string failure_;       // reason given to on_down after finishing
   std::unique_ptr<moat::cbor_decoder> trace_in_, trace_out_;
 };
 
