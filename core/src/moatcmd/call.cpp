@@ -144,7 +144,6 @@ cli::exit_code run_call(const call_options& options) {
       options.link.where.kind == net::endpoint_kind::stdio ? std::cerr : std::cout;
   auto print = [&results](const moat::payload& p) {
     results << moat::to_json(moat::value::array(p)).dump() << '\n';
-    results.flush();
   };
   auto end = [&](cli::exit_code code, std::string why) {
     if (done) return;
@@ -155,6 +154,7 @@ cli::exit_code run_call(const call_options& options) {
     signals.cancel();
     input.close();
     if (me && engine.is_open(*me)) engine.cancel(*me);
+    results.flush();
     if (link) {
       link->kick();
       link->finish();
@@ -225,6 +225,7 @@ cli::exit_code run_call(const call_options& options) {
     }
   };
   hooks.on_tick = [&](moat::engine& e, clock::time_point now) {
+    results.flush();  // once per batch of events, not per line
     answers.on_timer(e, now);
     pump_input();
   };

@@ -410,3 +410,30 @@ TEST_CASE("a 0.4 reader grants credit as the application takes items", "[moat][e
         "820301");  // [3, 1] per item taken
   (void)c;
 }
+
+TEST_CASE("at peer EOF, received commands are still answered and the rest fails",
+          "[moat][engine]") {
+  engine server;
+  demo_commands demo;
+  time_point now{};
+  // a plain sleep (fully received) and a sum stream still open when the peer goes away
+  server.receive(
+      hex_bytes("830065736c656570f93400"
+                "83056373756da0"));
+  while (auto ev = server.poll_event())
+    demo.on_event(server, *ev, now);
+  server.take_output();
+  server.receive_eof();
+  CHECK_FALSE(server.failed());
+  auto evs = drain(server);
+  CHECK(count(evs, event_type::error) == 1);  // the stream that waited for items
+  CHECK(server.conversations() == 1);         // the sleep is still owed
+  CHECK_FALSE(server.call(value::text("ping")).has_value());
+  now += std::chrono::seconds(1);
+  demo.on_timer(server, now);
+  CHECK(to_hex(server.take_output()) == "8223f93400");
+  evs = drain(server);
+  CHECK(count(evs, event_type::closed) == 1);
+  CHECK(evs.back().type == event_type::link_down);
+  CHECK(server.failed());
+}
