@@ -11,6 +11,21 @@ inline constexpr std::uint64_t local_id_wrap = 5;
 // 0.4 wraps errors in its object tag with the generic remote-error proxy name.
 inline constexpr std::uint64_t tag_object = 27;
 
+// What moat-util 0.54's decoder dies on: tag 1 and simple values beyond the usual four.
+bool fatal_for_03(const value& v) {
+  if (v.is(kind::simple)) return true;
+  if (v.is(kind::tag) && v.tag_number() == 1) return true;
+  for (const auto& x : v.items())
+    if (fatal_for_03(x)) return true;
+  return false;
+}
+
+bool fatal_for_03(const payload& p, const value& kw) {
+  for (const auto& v : p)
+    if (fatal_for_03(v)) return true;
+  return fatal_for_03(kw);
+}
+
 std::optional<std::int64_t> single_int(const payload& p) {
   if (p.size() != 1) return std::nullopt;
   return p.front().as_int64();
@@ -328,6 +343,10 @@ std::optional<std::uint64_t> engine::allocate_id() {
 std::optional<conv_ref> engine::call(const value& cmd, payload args, const value& kw,
                                      call_mode mode) {
   if (failed_ || eof_ || convs_.size() >= limits_.max_conversations) return std::nullopt;
+  if (dialect_ == dialect::v0_3 && (fatal_for_03(cmd) || fatal_for_03(args, kw))) {
+    ++stats_.suppressed_values;
+    return std::nullopt;
+  }
   const auto wid = allocate_id();
   if (!wid) return std::nullopt;
   const conv_ref ref{true, *wid};
@@ -359,6 +378,10 @@ bool engine::can_send(conv_ref c) const {
 send_status engine::open_stream(conv_ref c, payload args, const value& kw) {
   auto it = convs_.find(c);
   if (it == convs_.end() || c.ours || it->second.out != dir_state::idle) return send_status::closed;
+  if (dialect_ == dialect::v0_3 && fatal_for_03(args, kw)) {
+    ++stats_.suppressed_values;
+    return send_status::suppressed;
+  }
   if (it->second.in == dir_state::open) send_credit(c, limits_.receive_window);
   write(c, flag_stream, pack(std::move(args), kw, dialect_ == dialect::v0_3));
   it->second.out = dir_state::open;
@@ -372,6 +395,10 @@ send_status engine::send(conv_ref c, payload args, const value& kw) {
   if (c.ours && !conv.got_reply) return send_status::paused;
   if (conv.credit && *conv.credit <= 0) return send_status::paused;
   if (out_.size() >= limits_.max_queued_bytes) return send_status::full;
+  if (dialect_ == dialect::v0_3 && fatal_for_03(args, kw)) {
+    ++stats_.suppressed_values;
+    return send_status::suppressed;
+  }
   if (conv.credit) --*conv.credit;
   write(c, flag_stream, pack(std::move(args), kw, false));
   return send_status::ok;
@@ -381,6 +408,12 @@ send_status engine::finish(conv_ref c, payload args, const value& kw) {
   auto it = convs_.find(c);
   if (it == convs_.end() || it->second.out == dir_state::ended) return send_status::closed;
   conversation& conv = it->second;
+  if (dialect_ == dialect::v0_3 && fatal_for_03(args, kw)) {
+    // The final is owed all the same: an error that 0.3.3 can read takes its place.
+    ++stats_.suppressed_values;
+    return fail(c,
+                {value::text("TypeError"), value::text("reply not readable by moat-lib-cmd 0.3")});
+  }
   const bool never_streamed = conv.out == dir_state::idle;
   write(c, 0, pack(std::move(args), kw, false));
   conv.out = dir_state::ended;
@@ -399,6 +432,16 @@ send_status engine::fail(conv_ref c, payload data) {
   if (it == convs_.end() || it->second.out == dir_state::ended) return send_status::closed;
   conversation& conv = it->second;
   if (data.empty()) data.push_back(value::integer(code::unspecified));
+  if (dialect_ == dialect::v0_3) {
+    // 0.3.3 drops the link on a final error that is one non-negative int, or on values it
+    // cannot decode.
+    if (const auto n = single_int(data); n && *n >= 0)
+      data.insert(data.begin(), value::text("Error"));
+    if (fatal_for_03(data, value::map())) {
+      ++stats_.suppressed_values;
+      data = {value::text("TypeError"), value::text("error not readable by moat-lib-cmd 0.3")};
+    }
+  }
   if (dialect_ == dialect::v0_4 && data.front().is_text()) {
     payload inner{value::text("_rErr")};
     for (auto& v : data)

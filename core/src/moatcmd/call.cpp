@@ -255,6 +255,10 @@ cli::exit_code run_call(const call_options& options) {
                                                                options.link.trace);
                               me = engine.call(moat::value::text(options.cmd), args, kw, mode);
                               link->start();
+                              if (!me)
+                                end(cli::exit_code::failed,
+                                    "cannot send this call (a 0.3 peer cannot read tag 1 or "
+                                    "simple values)");
                             });
   io.run();
   if (connect_error)

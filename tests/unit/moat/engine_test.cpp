@@ -437,3 +437,28 @@ TEST_CASE("at peer EOF, received commands are still answered and the rest fails"
   CHECK(evs.back().type == event_type::link_down);
   CHECK(server.failed());
 }
+
+TEST_CASE("0.3: values and errors that would crash moat-lib-cmd 0.3.3 are never sent",
+          "[moat][engine]") {
+  engine e;
+  CHECK_FALSE(e.call(value::text("ret"), {value::tagged(1, value::integer(5))}).has_value());
+  CHECK_FALSE(e.call(value::text("ret"), {value::array({value::simple(16)})}).has_value());
+  CHECK(e.stats().suppressed_values == 2);
+  CHECK(e.take_output().empty());
+  e.receive(hex_bytes("8200646e6f6e65"));
+  auto c = drain(e).at(0).conv;
+  CHECK(e.finish(c, {value::tagged(1, value::integer(5))}) == send_status::ok);
+  value reply;
+  REQUIRE(decode_one(e.take_output(), reply).status == decode_status::complete);
+  CHECK(to_json(reply) ==
+        json::parse(R"([-2, "TypeError", "reply not readable by moat-lib-cmd 0.3"])"));
+  drain(e);
+  e.receive(hex_bytes("8200646e6f6e65"));
+  c = drain(e).at(0).conv;
+  CHECK(e.fail(c, {value::integer(5)}) == send_status::ok);  // [h|E, 5] kills 0.3.3
+  REQUIRE(decode_one(e.take_output(), reply).status == decode_status::complete);
+  CHECK(to_json(reply) == json::parse(R"([-2, "Error", 5])"));
+  // 0.4 sends them as they are
+  engine f(dialect::v0_4);
+  CHECK(f.call(value::text("ret"), {value::tagged(1, value::integer(5))}).has_value());
+}

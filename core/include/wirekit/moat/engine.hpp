@@ -89,6 +89,7 @@ struct engine_stats {
   std::uint64_t dropped_unwanted = 0;   // stream items nobody reads
   std::uint64_t skipped_items = 0;      // CBOR items the decoder skipped
   std::uint64_t suppressed_warnings = 0;
+  std::uint64_t suppressed_values = 0;  // tag 1 or simple values a 0.3 peer cannot decode
   std::uint64_t refused_conversations = 0;
 };
 
