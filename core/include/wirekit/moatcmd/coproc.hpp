@@ -8,6 +8,10 @@
 // N is the peer's wire id of the conversation.
 #pragma once
 
+// A standard header before asio: asio picks its aligned allocator from what libstdc++ has
+// declared, and every translation unit must pick the same one (ASan checks new/free pairs).
+#include <cstddef>
+
 #include <asio.hpp>
 #include <deque>
 #include <functional>

@@ -3,6 +3,10 @@
 // the application's next deadline.
 #pragma once
 
+// A standard header before asio: asio picks its aligned allocator from what libstdc++ has
+// declared, and every translation unit must pick the same one (ASan checks new/free pairs).
+#include <cstddef>
+
 #include <asio.hpp>
 #include <chrono>
 #include <functional>
