@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

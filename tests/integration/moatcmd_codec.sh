@@ -1,10 +1,5 @@
 # decode/encode round trips over the encode vectors, the --table view, and serve --coproc.
 source "$(dirname "$0")/common.sh"
-# Under -DWIREKIT_SANITIZE=ON asio 1.22 pairs operator new with free: translation units that
-# include <asio.hpp> before any libstdc++ header (core/src/net/exec_stream.cpp and others)
-# pick the other aligned allocator. Harmless with glibc; the real fix is one compile
-# definition for all of libwirekit (ASIO_DISABLE_STD_ALIGNED_ALLOC), asked for on main.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}alloc_dealloc_mismatch=0"
 M=$BIN/moatcmd
 MSG=$VECTORS/moat/messages.jsonl
 

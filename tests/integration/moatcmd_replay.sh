@@ -1,11 +1,6 @@
 # The captured 0.3.3 conversations, byte for byte, between `moatcmd call` and
 # `moatcmd serve --demo` (tee records each direction), and concurrent calls over a pipe.
 source "$(dirname "$0")/common.sh"
-# Under -DWIREKIT_SANITIZE=ON asio 1.22 pairs operator new with free: translation units that
-# include <asio.hpp> before any libstdc++ header (core/src/net/exec_stream.cpp and others)
-# pick the other aligned allocator. Harmless with glibc; the real fix is one compile
-# definition for all of libwirekit (ASIO_DISABLE_STD_ALIGNED_ALLOC), asked for on main.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}alloc_dealloc_mismatch=0"
 M=$BIN/moatcmd
 CONV=$VECTORS/moat/conversations
 

@@ -1,11 +1,6 @@
 # Long streams with credits, cancellation, malformed input, non-array items and peer death:
 # moatcmd keeps going where the protocol allows and never hangs.
 source "$(dirname "$0")/common.sh"
-# Under -DWIREKIT_SANITIZE=ON asio 1.22 pairs operator new with free: translation units that
-# include <asio.hpp> before any libstdc++ header (core/src/net/exec_stream.cpp and others)
-# pick the other aligned allocator. Harmless with glibc; the real fix is one compile
-# definition for all of libwirekit (ASIO_DISABLE_STD_ALIGNED_ALLOC), asked for on main.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}alloc_dealloc_mismatch=0"
 M=$BIN/moatcmd
 
 # A 100 000-item stream each way, 0.3 (no credits on the wire) and 0.4 (credits active).

@@ -1,7 +1,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <cstdio>
 #include <iostream>
 #include <optional>

@@ -1,6 +1,6 @@
 #include <fmt/core.h>
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/moat/demo_commands.hpp"

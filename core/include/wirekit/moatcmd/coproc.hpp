@@ -12,7 +12,7 @@
 // declared, and every translation unit must pick the same one (ASan checks new/free pairs).
 #include <cstddef>
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <deque>
 #include <functional>
 #include <memory>

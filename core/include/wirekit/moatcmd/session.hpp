@@ -7,7 +7,7 @@
 // declared, and every translation unit must pick the same one (ASan checks new/free pairs).
 #include <cstddef>
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -2,7 +2,7 @@
 // receiver serves both families.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <string>
 #include <system_error>
 

@@ -3,7 +3,7 @@
 // when nothing answers on it, and removes its file when destroyed.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <cstddef>
 #include <functional>
 #include <string>

@@ -5,7 +5,7 @@
 // is dropped alone, reported, and never blocks the others.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstddef>
 #include <deque>

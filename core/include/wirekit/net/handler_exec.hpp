@@ -6,7 +6,7 @@
 #pragma once
 
 #include <array>
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>

@@ -3,7 +3,7 @@
 // timer evicts stale partial memos when the engine asks for it.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <functional>
 #include <string>
 #include <string_view>

@@ -3,7 +3,7 @@
 // sent at full speed), and hands them to a datagram_sender, which never loses one.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstddef>
 #include <deque>

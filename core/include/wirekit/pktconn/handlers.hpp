@@ -3,7 +3,7 @@
 // maybe much later (a child process). The serve driver bounds how many run at once.
 #pragma once
 
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstdint>
 #include <functional>

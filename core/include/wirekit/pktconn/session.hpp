@@ -5,7 +5,7 @@
 #pragma once
 
 #include <array>
-#include <asio.hpp>
+#include "wirekit/net/asio.hpp"
 #include <functional>
 #include <memory>
 #include <system_error>
