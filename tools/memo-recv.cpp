@@ -112,14 +112,14 @@ bool print_memo(const memo::completed_memo& m, output_format format, bool with_s
       break;
     case output_format::json: {
       json j;
+      j["mid"] = m.mid;
+      j["vid"] = m.vid ? json(*m.vid) : json(nullptr);
+      j["dialect"] = memo::to_string(m.dia);
       if (memo::is_utf8(m.memo))
         j["memo"] = to_string(m.memo);
       else
         j["memo_base64"] = memo::to_base64(m.memo);
       if (with_source) j["src"] = m.source;
-      j["vid"] = m.vid ? json(*m.vid) : json(nullptr);
-      j["mid"] = m.mid;
-      j["dialect"] = memo::to_string(m.dia);
       fmt::print("{}\n", j.dump());
       break;
     }

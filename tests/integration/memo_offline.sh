@@ -125,8 +125,8 @@ expect_status "missing key file" 2 "$send" --emit hex --sign missing.key x
 # Usage errors and refusals.
 expect_status "legacy has no sure codes" 2 "$send" --emit hex --dialect legacy --sure x
 expect_status "sure codes in 1aa" 0 "$send" --emit hex --sure x
-expect_status "--to is not available yet" 2 "$send" --to udp://127.0.0.1:5000 x
-expect_status "endpoint receive is not available yet" 2 "$recv" udp://127.0.0.1:5000
+expect_status "--to and --emit do not go together" 2 "$send" --to udp://127.0.0.1:5000 --emit hex x
+expect_status "an ENDPOINT and --read hex do not go together" 2 "$recv" udp://127.0.0.1:0 --read hex
 expect_status "unknown dialect" 2 "$send" --emit hex --dialect nope x
 expect_status "bad --mid" 2 "$send" --emit hex --mid short x
 status=0
