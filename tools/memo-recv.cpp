@@ -4,12 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/cli/run.hpp"

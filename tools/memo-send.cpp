@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include "wirekit/net/asio.hpp"
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/cli/run.hpp"

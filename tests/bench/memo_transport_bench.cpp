@@ -11,9 +11,9 @@
 
 #include <atomic>
 #include <filesystem>
-#include <thread>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "wirekit/memo/key_file.hpp"
 #include "wirekit/net/memo_receive_loop.hpp"
@@ -80,7 +80,8 @@ void BM_raw(benchmark::State& state, bool udp) {
   std::thread receiver([&] {
     std::vector<char> in(65536);
     while (!stop.load()) {
-      if (::recv(fds[1], in.data(), in.size(), 0) > 0) received.fetch_add(1, std::memory_order_release);
+      if (::recv(fds[1], in.data(), in.size(), 0) > 0)
+        received.fetch_add(1, std::memory_order_release);
     }
   });
   std::vector<char> out(size, 'x');
@@ -88,7 +89,8 @@ void BM_raw(benchmark::State& state, bool udp) {
   std::size_t sent = 0;
   bool lost = false;
   for (auto _ : state) {
-    for (std::size_t i = 0; i < per_iteration; ++i) ::send(fds[0], out.data(), size, 0);
+    for (std::size_t i = 0; i < per_iteration; ++i)
+      ::send(fds[0], out.data(), size, 0);
     sent += per_iteration;
     if (!wait_for(received, sent)) {
       lost = true;
@@ -107,7 +109,8 @@ void BM_verify(benchmark::State& state) {
   // A signed 1240-byte text gram signs all but its 88-character signature.
   const bytes message(udp_gram_bytes - 88, std::byte{1});
   const auto sig = the_key().sign(message);
-  for (auto _ : state) benchmark::DoNotOptimize(memo::verify(the_key().public_key(), message, sig));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(memo::verify(the_key().public_key(), message, sig));
   // Reported as the memo bytes per second verification alone allows: a signed 1240-byte
   // later gram carries 1240 - 120 bytes of memo.
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * (udp_gram_bytes - 120)));
@@ -117,7 +120,8 @@ void BM_verify(benchmark::State& state) {
 // memo-recv run in two processes. Wall-clock: goodput is what the slower side allows.
 void BM_memo(benchmark::State& state, bool udp, bool is_signed) {
   bytes memo(memo_bytes);
-  for (std::size_t i = 0; i < memo.size(); ++i) memo[i] = std::byte(i * 31);
+  for (std::size_t i = 0; i < memo.size(); ++i)
+    memo[i] = std::byte(i * 31);
 
   asio::io_context rx_io;
   net::memo_receive_config rc;
@@ -141,7 +145,8 @@ void BM_memo(benchmark::State& state, bool udp, bool is_signed) {
   const char* error = nullptr;
   for (auto _ : state) {
     tx.queue(memo);
-    while (tx.busy() && !tx.failure()) io.run_one();
+    while (tx.busy() && !tx.failure())
+      io.run_one();
     if (tx.failure() || !wait_for(delivered, ++sent)) {
       error = tx.failure() ? "send failed" : "memo not delivered (grams lost)";
       break;
@@ -161,7 +166,9 @@ BENCHMARK_CAPTURE(BM_raw, udp, true)->Unit(benchmark::kMillisecond)->UseRealTime
 BENCHMARK_CAPTURE(BM_raw, uxd, false)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_verify)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_memo, udp_unsigned, true, false)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_memo, uxd_unsigned, false, false)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_memo, uxd_unsigned, false, false)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_memo, udp_signed, true, true)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_memo, uxd_signed, false, true)->Unit(benchmark::kMillisecond)->UseRealTime();
 

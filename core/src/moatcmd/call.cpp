@@ -1,10 +1,10 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
-#include "wirekit/net/asio.hpp"
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/moat/demo_commands.hpp"

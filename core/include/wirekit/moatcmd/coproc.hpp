@@ -12,11 +12,11 @@
 // declared, and every translation unit must pick the same one (ASan checks new/free pairs).
 #include <cstddef>
 
-#include "wirekit/net/asio.hpp"
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/moat/engine.hpp"
 #include "wirekit/net/byte_stream.hpp"

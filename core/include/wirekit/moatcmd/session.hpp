@@ -7,12 +7,12 @@
 // declared, and every translation unit must pick the same one (ASan checks new/free pairs).
 #include <cstddef>
 
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/moat/engine.hpp"
 #include "wirekit/net/byte_stream.hpp"

@@ -2,9 +2,9 @@
 // receiver serves both families.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <string>
 #include <system_error>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/endpoint.hpp"
 

@@ -3,11 +3,11 @@
 // when nothing answers on it, and removes its file when destroyed.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/net/datagram_address.hpp"

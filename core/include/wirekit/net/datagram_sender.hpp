@@ -5,7 +5,6 @@
 // is dropped alone, reported, and never blocks the others.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -14,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/net/datagram_address.hpp"

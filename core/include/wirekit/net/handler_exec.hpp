@@ -6,13 +6,13 @@
 #pragma once
 
 #include <array>
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
 

@@ -3,10 +3,10 @@
 // timer evicts stale partial memos when the engine asks for it.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <functional>
 #include <string>
 #include <string_view>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/memo/receiver.hpp"
 #include "wirekit/net/datagram_receiver.hpp"

@@ -3,13 +3,13 @@
 // sent at full speed), and hands them to a datagram_sender, which never loses one.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstddef>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/memo/mid.hpp"
 #include "wirekit/memo/rend.hpp"

@@ -3,12 +3,12 @@
 // maybe much later (a child process). The serve driver bounds how many run at once.
 #pragma once
 
-#include "wirekit/net/asio.hpp"
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/packet/demo_handlers.hpp"

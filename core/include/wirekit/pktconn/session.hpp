@@ -5,10 +5,10 @@
 #pragma once
 
 #include <array>
-#include "wirekit/net/asio.hpp"
 #include <functional>
 #include <memory>
 #include <system_error>
+#include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/net/byte_stream.hpp"
