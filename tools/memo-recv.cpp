@@ -360,8 +360,8 @@ cli::exit_code receive(const options& o) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{
-      "Join memograms (hio wire formats, every dialect and form) back into memos and print "
-      "each completed memo followed by a newline.",
+      "Receive memograms (hio wire formats, every dialect and form) on a datagram endpoint, "
+      "or read them as hex lines with --read hex, and print each completed memo.",
       "memo-recv"};
   cli::add_version_flag(app, "memo-recv");
   app.add_option("--read", o.read, "Read grams as hex, one per line, from stdin")

@@ -230,8 +230,9 @@ cli::exit_code send(const options& o) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{
-      "Cut memos into memograms (hio wire formats). Memos come from the MEMO arguments, or, "
-      "with none, one memo is all of stdin as raw bytes.",
+      "Cut memos into memograms (hio wire formats) and send them to a datagram endpoint "
+      "(--to) or print them as hex (--emit hex). Memos come from the MEMO arguments, or, "
+      "with none, from stdin cut by --format (default: all of stdin is one memo).",
       "memo-send"};
   cli::add_version_flag(app, "memo-send");
   app.add_option("--emit", o.emit, "Print each gram as one lowercase hex line instead of sending")

@@ -6,6 +6,19 @@
 
 namespace wirekit::cesr {
 
+const code_spec* vid_spec(char code) {
+  switch (code) {
+    case 'B':
+      return &ed25519_verkey_basic;
+    case 'D':
+      return &ed25519_verkey;
+    case 'E':
+      return &blake3_digest;
+    default:
+      return nullptr;
+  }
+}
+
 std::string encode_qb64(const code_spec& spec, byte_view raw) {
   assert(raw.size() == spec.raw_bytes && spec.code.size() == spec.pad_bytes());
   bytes padded(spec.pad_bytes(), std::byte{0});

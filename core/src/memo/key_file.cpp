@@ -20,22 +20,9 @@ namespace wirekit::memo {
 
 namespace {
 
-const cesr::code_spec* vid_spec(char code) {
-  switch (code) {
-    case 'B':
-      return &cesr::ed25519_verkey_basic;
-    case 'D':
-      return &cesr::ed25519_verkey;
-    case 'E':
-      return &cesr::blake3_digest;
-    default:
-      return nullptr;
-  }
-}
-
 std::optional<verkey> decode_vid(std::string_view text) {
   if (text.empty()) return std::nullopt;
-  const auto* spec = vid_spec(text[0]);
+  const auto* spec = cesr::vid_spec(text[0]);
   if (!spec) return std::nullopt;
   const auto raw = cesr::decode_qb64(*spec, text);
   if (!raw || raw->size() != verkey_bytes) return std::nullopt;
@@ -66,7 +53,7 @@ struct secret_text {
 }  // namespace
 
 std::string vid_text(char code, const verkey& raw) {
-  const auto* spec = vid_spec(code);
+  const auto* spec = cesr::vid_spec(code);
   if (!spec) throw std::invalid_argument("vid code must be B, D or E");
   return cesr::encode_qb64(*spec, raw);
 }

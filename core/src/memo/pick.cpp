@@ -33,24 +33,11 @@ std::optional<std::string> read_mid(byte_view part, form f) {
   return std::string(text);
 }
 
-const cesr::code_spec* vid_spec(char code) {
-  switch (code) {
-    case 'B':
-      return &cesr::ed25519_verkey_basic;
-    case 'D':
-      return &cesr::ed25519_verkey;
-    case 'E':
-      return &cesr::blake3_digest;
-    default:
-      return nullptr;
-  }
-}
-
 // Decodes a VID part into its text and raw bytes; false when it is no B/D/E primitive.
 bool read_vid(byte_view part, form f, gram_fields& g) {
   const std::string text = f == form::binary ? base64url::encode(part) : wirekit::to_string(part);
   if (text.empty()) return false;
-  const auto* spec = vid_spec(text[0]);
+  const auto* spec = cesr::vid_spec(text[0]);
   if (!spec) return false;
   const auto raw =
       f == form::binary ? cesr::decode_qb2(*spec, part) : cesr::decode_qb64(*spec, text);

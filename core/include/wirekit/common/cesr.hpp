@@ -30,6 +30,10 @@ inline constexpr code_spec ed25519_verkey_basic{"B", 32};  // non-transferable
 inline constexpr code_spec ed25519_verkey{"D", 32};        // transferable
 inline constexpr code_spec blake3_digest{"E", 32};
 
+// The spec of a verifier id by its code: B (non-transferable verkey), D (transferable
+// verkey) or E (digest); nullptr for any other code.
+const code_spec* vid_spec(char code);
+
 // Requires raw.size() == spec.raw_bytes and a code whose length equals the pad.
 std::string encode_qb64(const code_spec& spec, byte_view raw);
 bytes encode_qb2(const code_spec& spec, byte_view raw);
