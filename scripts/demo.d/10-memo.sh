@@ -19,8 +19,8 @@ echo "\$ memo-recv --read hex --explain <grams.hex"
 memo-recv --read hex --explain <grams.hex
 
 echo
-echo "\$ tac grams.hex | memo-recv --read hex --authic   # reversed order, signed only"
-joined=$(tac grams.hex | memo-recv --read hex --authic)
+echo "\$ tac grams.hex | memo-recv --read hex --authic --format raw   # reversed order, signed only"
+joined=$(tac grams.hex | memo-recv --read hex --authic --format raw)
 printf '%s\n' "$joined"
 
 if [ "$joined" == "$memo" ]; then
