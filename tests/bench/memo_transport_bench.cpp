@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -152,6 +153,7 @@ void BM_memo(benchmark::State& state, bool udp, bool is_signed) {
       io.run_one();
     }
     if (tx.failure() || !wait_for(delivered, ++sent)) {
+      if (tx.failure()) std::fprintf(stderr, "send failed: %s\n", tx.failure()->c_str());
       error = tx.failure() ? "send failed" : "memo not delivered (grams lost)";
       break;
     }

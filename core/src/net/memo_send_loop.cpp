@@ -10,6 +10,7 @@ namespace {
 // Grams handed to the datagram_sender ahead of the kernel; more waits in our own queue,
 // where pacing can still hold it back.
 constexpr std::size_t sender_high_water_bytes = 256 * 1024;
+constexpr std::size_t max_run_grams = 64;
 
 }  // namespace
 
@@ -62,8 +63,29 @@ double memo_send_loop::cost_of(const bytes& gram) const {
 }
 
 void memo_send_loop::pump() {
+  // Grams go to the sender in runs, which it hands to the kernel with one system call each.
+  std::vector<bytes> run;
+  std::size_t run_bytes = 0;
+  const auto hand_over = [&] {
+    if (run.empty() || failure_) return !failure_;
+    const auto pushed = sender_.push(to_, std::span<bytes>(run));
+    if (pushed != push_result::queued) {
+      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
+      return false;
+    }
+    stats_.grams += run.size();
+    stats_.bytes += run_bytes;
+    run.clear();
+    run_bytes = 0;
+    return true;
+  };
   while (!waiting_.empty() && !failure_) {
-    if (sender_.queued_bytes() >= sender_high_water_bytes) return;  // on_idle calls us again
+    if (sender_.queued_bytes() + run_bytes >= sender_high_water_bytes) {
+      // The sender may take the run at once (then go on) or queue it (then on_idle calls
+      // pump again).
+      if (run.empty() || !hand_over() || sender_.queued_bytes() >= sender_high_water_bytes) return;
+      continue;
+    }
     if (config_.rate) {
       const auto now = std::chrono::steady_clock::now();
       const double elapsed = std::chrono::duration<double>(now - refilled_).count();
@@ -72,7 +94,7 @@ void memo_send_loop::pump() {
       // A burst of at most one gram's worth: pacing means evenly spaced grams.
       tokens_ = std::min(tokens_ + elapsed * config_.rate->per_second, std::max(cost, 1.0));
       if (tokens_ < cost) {
-        if (pace_armed_) return;
+        if (pace_armed_) break;
         pace_armed_ = true;
         const auto wait =
             std::chrono::duration<double>((cost - tokens_) / config_.rate->per_second);
@@ -82,22 +104,17 @@ void memo_send_loop::pump() {
           pace_armed_ = false;
           pump();
         });
-        return;
+        break;
       }
       tokens_ -= cost;
     }
-    bytes gram = std::move(waiting_.front());
+    run_bytes += waiting_.front().size();
+    waiting_bytes_ -= waiting_.front().size();
+    run.push_back(std::move(waiting_.front()));
     waiting_.pop_front();
-    waiting_bytes_ -= gram.size();
-    const std::size_t size = gram.size();
-    const auto pushed = sender_.push(to_, std::move(gram));
-    if (pushed != push_result::queued) {
-      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
-      return;
-    }
-    ++stats_.grams;
-    stats_.bytes += size;
+    if (run.size() == max_run_grams && !hand_over()) return;
   }
+  hand_over();
 }
 
 }  // namespace wirekit::net

@@ -7,6 +7,8 @@
 #include <functional>
 #include <string>
 #include <vector>
+
+#include <sys/socket.h>
 #include "wirekit/net/asio.hpp"
 
 #include "wirekit/common/bytes.hpp"
@@ -48,6 +50,14 @@ class datagram_receiver {
   std::string unix_path_;  // removed on destruction when non-empty
   std::vector<std::byte> buffer_;
   datagram_address source_;
+  // recvmmsg's buffers, made on the first burst.
+  struct slot {
+    std::vector<std::byte> buffer;
+    ::iovec piece{};
+    datagram_address source;
+  };
+  std::vector<slot> slots_;
+  std::vector<::mmsghdr> messages_;
   handler on_datagram_;
   std::function<void(std::error_code)> on_error_;
   bool running_ = false;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include "wirekit/net/asio.hpp"
 
@@ -55,6 +56,9 @@ class datagram_sender {
   datagram_sender& operator=(const datagram_sender&) = delete;
 
   push_result push(const datagram_address& to, bytes datagram);
+  // Queues them all (moved from) and hands them to the kernel in batches (sendmmsg): one
+  // system call for many datagrams. All or nothing: `full` queues none.
+  push_result push(const datagram_address& to, std::span<bytes> datagrams);
 
   void on_failure(failure_handler handler) { on_failure_ = std::move(handler); }
   // Called whenever every queue has become empty (all handed to the kernel or dropped).
@@ -72,6 +76,8 @@ class datagram_sender {
   struct lane;
   lane* lane_for(const datagram_address& to);
   void send_next(lane& l);
+  // Hands queued datagrams to the kernel while it takes them; the error that stopped it.
+  std::error_code send_ready(lane& l);
   void sent(lane& l, std::size_t n);
   void fail(lane& l, std::error_code ec);
   void check_idle();
