@@ -1,8 +1,16 @@
 #include "wirekit/memo/reassembly.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace wirekit::memo {
+
+namespace {
+
+// The most the zeroth gram's size hint reserves at once; beyond it the prefix doubles.
+constexpr std::size_t max_prefix_reservation_bytes = std::size_t{16} << 20;
+
+}  // namespace
 
 reassembly::memo_state* reassembly::find(std::string_view mid) {
   const auto it = memos_.find(std::string(mid));
@@ -48,8 +56,43 @@ bool reassembly::reserve(memo_state& m, std::size_t n) {
   return true;
 }
 
+void reassembly::expect(memo_state& m, std::size_t total_bytes) {
+  m.expected_bytes =
+      std::min({total_bytes, max_prefix_reservation_bytes, limits_.max_pending_bytes});
+}
+
+bool reassembly::append_to_prefix(memo_state& m, byte_view body) {
+  // Charged by the bytes written, as bodies are: pages reserved and not yet written are
+  // not resident, so the budget still bounds what the table really holds.
+  if (!reserve(m, body.size())) return false;
+  const std::size_t needed = m.prefix.size() + body.size();
+  if (needed > m.prefix.capacity())
+    m.prefix.reserve(std::max({needed, m.expected_bytes, 2 * m.prefix.capacity()}));
+  append(m.prefix, body);
+  ++m.prefix_grams;
+  return true;
+}
+
 bool reassembly::add_body(memo_state& m, std::uint32_t number, byte_view body, bool is_signed) {
-  if (!reserve(m, body.size() + per_gram_overhead_bytes)) return false;
+  if (!reserve(m, per_gram_overhead_bytes)) return false;
+  // Only once the zeroth gram has fixed the count and signing: nothing in the prefix can
+  // then be dropped again by set_zeroth.
+  if (m.count && number == m.prefix_grams) {
+    if (!append_to_prefix(m, body)) return false;
+    m.bodies.emplace(number, body_entry{{}, is_signed});
+    // Grams that came early may now continue the prefix.
+    for (auto it = m.bodies.find(m.prefix_grams);
+         it != m.bodies.end() && it->first == m.prefix_grams; it = m.bodies.find(m.prefix_grams)) {
+      const std::size_t was = it->second.body.size();
+      bytes moved = std::move(it->second.body);
+      it->second.body.clear();
+      bytes_ -= was;
+      m.bytes -= was;
+      if (!append_to_prefix(m, moved)) return false;
+    }
+    return true;
+  }
+  if (!reserve(m, body.size())) return false;
   m.bodies.emplace(number, body_entry{bytes(body.begin(), body.end()), is_signed});
   return true;
 }
@@ -125,13 +168,15 @@ std::optional<completed_memo> reassembly::complete(memo_state& m) {
   out.dia = m.dia;
   out.source = m.source;
   out.grams = *m.count;
-  std::size_t total = 0;
+  // bodies holds exactly the numbers 0..count-1: later numbers are never stored. Those
+  // below prefix_grams are joined in the prefix already.
+  std::size_t total = m.prefix.size();
   for (const auto& [number, entry] : m.bodies)
     total += entry.body.size();
+  out.memo = std::move(m.prefix);
   out.memo.reserve(total);
-  // bodies holds exactly the numbers 0..count-1: later numbers are never stored.
-  for (const auto& [number, entry] : m.bodies)
-    append(out.memo, entry.body);
+  for (auto it = m.bodies.lower_bound(m.prefix_grams); it != m.bodies.end(); ++it)
+    append(out.memo, it->second.body);
   remember(m.mid, latest_);
   erase(m);
   return out;

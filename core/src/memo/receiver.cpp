@@ -9,6 +9,8 @@ namespace {
 
 // Events are also counted in the stats, so when nobody polls them the oldest go.
 constexpr std::size_t max_queued_events = 4096;
+// A signature in its longest form (qb64 text, 88 characters).
+constexpr std::size_t max_signature_bytes = 88;
 
 }  // namespace
 
@@ -213,6 +215,9 @@ void receiver::accept_zeroth(gram_report& r, const gram_fields& g, std::optional
     return;
   }
   auto held = table_.set_zeroth(m, *g.count, key, g.vid, is_signed);
+  // Later grams are no longer than this one: room for the memo in one reservation.
+  const std::size_t gram_bytes = g.signed_part.size() + (is_signed ? max_signature_bytes : 0);
+  table_.expect(m, std::size_t{*g.count} * gram_bytes);
   // A count of 0 makes an empty memo, whatever the body (as hio does).
   if (*g.count > 0 && !table_.add_body(m, 0, g.body, is_signed)) {
     drop(r, drop_reason::memo_too_large);

@@ -66,7 +66,7 @@ struct late_drop {
 class reassembly {
  public:
   struct body_entry {
-    bytes body;
+    bytes body;  // empty when the body went into the memo's in-order prefix
     bool is_signed;
   };
   struct held_gram {
@@ -84,6 +84,11 @@ class reassembly {
     std::string vid;
     std::optional<verkey> key;
     std::map<std::uint32_t, body_entry> bodies;
+    // Bodies of grams 0..prefix_grams-1 that came in order, already joined: a memo that
+    // arrives in order (the usual case) is copied once, not twice.
+    wirekit::bytes prefix;
+    std::uint32_t prefix_grams = 0;
+    std::size_t expected_bytes = 0;  // the memo's size as the zeroth gram suggests
     std::vector<held_gram> held;
     std::size_t bytes = 0;
   };
@@ -96,6 +101,9 @@ class reassembly {
   // The state for mid, created when new (evicting the oldest memo when the table is full).
   memo_state& open(std::string_view mid, std::string_view source, dialect d, clock::time_point now);
 
+  // The zeroth gram's hint of the memo's size (count times its gram size, capped): the
+  // in-order prefix is reserved for it at once instead of growing by doubling.
+  void expect(memo_state& m, std::size_t total_bytes);
   // Stores a body; false (and the memo evicted) when the memo cannot fit the byte budget.
   bool add_body(memo_state& m, std::uint32_t number, byte_view body, bool is_signed);
   // Holds a signed later gram until the zeroth arrives. When the hold is full the oldest
@@ -129,6 +137,7 @@ class reassembly {
 
  private:
   bool reserve(memo_state& m, std::size_t n);
+  bool append_to_prefix(memo_state& m, byte_view body);
   void erase(memo_state& m);
   void remember(const std::string& mid, clock::time_point now);
 
