@@ -106,7 +106,9 @@ rend_result rend_coded(byte_view memo, const rend_config& config, const mid_raw&
   std::uint64_t offset = 0;
   for (std::uint64_t k = 0; offset < ml; ++k) {
     const code_info& code = k == 0 ? zcode : ncode;
-    bytes gram = enc.qb64_part(code.text);
+    bytes gram;
+    gram.reserve(size);  // one allocation per gram; the body is copied once
+    append(gram, enc.qb64_part(code.text));
     const bytes neck = enc.number(k == 0 ? gc : k, neck_chars);
     if (mid_first) {
       append(gram, mid_part);
@@ -152,7 +154,9 @@ rend_result rend_legacy(byte_view memo, const rend_config& config, const mid_raw
   r.grams.reserve(gc);
   std::uint64_t offset = 0;
   for (std::uint64_t k = 0; offset < ml; ++k) {
-    bytes gram = mid_part;
+    bytes gram;
+    gram.reserve(size);  // one allocation per gram; the body is copied once
+    append(gram, mid_part);
     append(gram, vid_part);
     append(gram, enc.number(k, neck_chars));
     std::uint64_t room_here = bz;
