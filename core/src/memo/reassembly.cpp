@@ -13,12 +13,12 @@ constexpr std::size_t max_prefix_reservation_bytes = std::size_t{16} << 20;
 }  // namespace
 
 reassembly::memo_state* reassembly::find(std::string_view mid) {
-  const auto it = memos_.find(std::string(mid));
+  const auto it = memos_.find(mid);
   return it == memos_.end() ? nullptr : &it->second;
 }
 
 bool reassembly::recently_completed(std::string_view mid) const {
-  return completed_.contains(std::string(mid));
+  return completed_.contains(mid);
 }
 
 reassembly::memo_state& reassembly::open(std::string_view mid, std::string_view source, dialect d,
@@ -224,7 +224,7 @@ void reassembly::erase(memo_state& m) {
 
 std::vector<std::uint32_t> reassembly::numbers(std::string_view mid) const {
   std::vector<std::uint32_t> out;
-  if (const auto it = memos_.find(std::string(mid)); it != memos_.end())
+  if (const auto it = memos_.find(mid); it != memos_.end())
     for (const auto& [number, entry] : it->second.bodies)
       out.push_back(number);
   return out;

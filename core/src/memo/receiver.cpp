@@ -112,8 +112,8 @@ gram_report receiver::on_gram(byte_view gram, std::string_view source, clock::ti
     r.parsed = p.ok();
     r.dia = g.dia;
     r.frm = g.frm;
-    r.code = std::string(g.code->text);
-    r.code_name = std::string(g.code->name);
+    r.code = g.code->text;
+    r.code_name = g.code->name;
     r.sure = g.code->sure;
   }
   if (!p.ok()) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -141,15 +142,22 @@ class reassembly {
   void erase(memo_state& m);
   void remember(const std::string& mid, clock::time_point now);
 
+  // Looked up by string_view without building a string per gram.
+  struct text_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using text_equal = std::equal_to<>;
+
   reassembly_limits limits_;
-  std::unordered_map<std::string, memo_state> memos_;
+  std::unordered_map<std::string, memo_state, text_hash, text_equal> memos_;
   std::map<std::uint64_t, std::string> by_age_;  // order -> mid, oldest first
   std::uint64_t next_order_ = 0;
   std::size_t bytes_ = 0;
   std::size_t held_ = 0;
   clock::time_point latest_{};
   std::deque<std::pair<std::string, clock::time_point>> completed_order_;
-  std::unordered_set<std::string> completed_;
+  std::unordered_set<std::string, text_hash, text_equal> completed_;
   std::vector<eviction> evictions_;
   std::vector<late_drop> late_drops_;
 };

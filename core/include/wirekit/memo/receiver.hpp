@@ -51,8 +51,8 @@ struct gram_report {
   bool parsed = false;  // the fields below are filled
   dialect dia = dialect::d1aa;
   form frm = form::text;
-  std::string code;
-  std::string code_name;
+  std::string_view code;       // views into the static code table
+  std::string_view code_name;  // (no allocation per gram)
   bool zeroth = false;
   std::uint32_t number = 0;
   std::optional<std::uint32_t> count;
