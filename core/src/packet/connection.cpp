@@ -128,8 +128,7 @@ void connection::handle_request(const packet& p) {
     return;
   }
   if (p.channel >= config_.limits.channels) {
-    // Not remembered in the tag history: that would let a peer grow a table per channel.
-    reject(p.channel, p.tag, reject_reason::unknown_channel, notice_kind::unknown_channel);
+    handle_unknown_channel(p);
     return;
   }
   const key k{p.channel, p.tag};
@@ -167,6 +166,24 @@ void connection::handle_request(const packet& p) {
     e.payload.assign(p.payload.begin(), p.payload.end());
     events_.push_back(std::move(e));
   }
+}
+
+void connection::handle_unknown_channel(const packet& p) {
+  auto it = unknown_seen_.find(p.channel);
+  if (it == unknown_seen_.end()) {
+    if (unknown_seen_.size() >= config_.limits.max_unknown_channels) {
+      // No room to remember this tag: answering it could mean answering it twice later.
+      notify(notice_kind::unknown_channel_dropped, p.channel, p.tag, true);
+      return;
+    }
+    it = unknown_seen_.try_emplace(p.channel, config_.limits.max_tag_ranges).first;
+  }
+  if (it->second.contains(p.tag)) {
+    notify(notice_kind::tag_reused, p.channel, p.tag, true);
+    return;
+  }
+  if (it->second.insert(p.tag)) notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
+  reject(p.channel, p.tag, reject_reason::unknown_channel, notice_kind::unknown_channel);
 }
 
 void connection::handle_response(const packet& p) {
@@ -375,6 +392,8 @@ std::string_view to_string(notice_kind notice) {
       return "request after the peer's ERQ rejected";
     case notice_kind::unknown_channel:
       return "request on an unknown channel rejected";
+    case notice_kind::unknown_channel_dropped:
+      return "request on an unknown channel dropped: too many unknown channels";
     case notice_kind::no_handler:
       return "request rejected: no request handler";
     case notice_kind::shutting_down:

@@ -241,6 +241,37 @@ TEST_CASE("requests on an unserved channel get the reference's literal reject",
   CHECK(count(d.events, event_kind::request) == 0);
 }
 
+TEST_CASE("a tag rejected on an unserved channel is never answered again", "[packet][connection]") {
+  packet::connection_config config;
+  config.limits.max_unknown_channels = 2;
+  packet::connection c(config);
+  const auto reject = to_hex(as_bytes("unknown channel %d"));
+  // channel 5 tag 2, channel 5 tag 2 again, channel 5 tag 3, channel 6 tag 2.
+  c.receive(
+      wire("050203050141"
+           "050203050142"
+           "050303050143"
+           "050203060144"));
+  auto d = drain(c);
+  CHECK(wirekit::test::split_packets(d.out) ==
+        std::vector<std::string>{"15020105" + reject, "15030105" + reject, "15020106" + reject});
+  REQUIRE(count(d.events, event_kind::notice) == 4);
+  CHECK(d.events.at(1).notice == packet::notice_kind::tag_reused);
+  CHECK(d.events.at(1).channel == 5);
+  CHECK(d.events.at(1).tag == 2);
+  CHECK(c.stats().dropped == 1);
+  // A third unserved channel cannot be remembered: dropped, not answered.
+  c.receive(wire("050203070145"));
+  d = drain(c);
+  CHECK(d.out.empty());
+  REQUIRE(d.events.size() == 1);
+  CHECK(d.events[0].notice == packet::notice_kind::unknown_channel_dropped);
+  // Channel 0 is served as before.
+  c.receive(wire("0402020146"));
+  d = drain(c);
+  CHECK(count(d.events, event_kind::request) == 1);
+}
+
 TEST_CASE("without a handler every request gets 'no request handler'", "[packet][connection]") {
   packet::connection c(client_config());
   c.receive(wire("0402020141"));

@@ -36,6 +36,9 @@ struct connection_limits {
   std::size_t max_events = 4096;      // parsing pauses while this many events wait
   std::uint64_t channels = 1;         // channels 0..channels-1 are served and usable
   std::size_t max_tag_ranges = 1024;  // per channel, see tag_history
+  // Unserved channels whose rejected tags are remembered (each like a served channel's
+  // history); requests on further unserved channels are dropped, never answered twice.
+  std::size_t max_unknown_channels = 64;
 };
 
 // Hard ceilings for the limits a flag can set.
@@ -73,6 +76,7 @@ enum class notice_kind {
   duplicate_dropped,        // dropped: a third copy of a tag in use
   request_after_erq,        // rejected: the peer sent ERQ before
   unknown_channel,          // rejected: the channel is not served
+  unknown_channel_dropped,  // dropped: too many unserved channels to remember their tags
   no_handler,               // rejected: this end serves no requests
   shutting_down,            // rejected: this end is closing
   after_eof,                // dropped: this end has sent EOF and cannot answer
@@ -200,6 +204,7 @@ class connection {
   void handle(const packet& p);
   void handle_request(const packet& p);
   void handle_response(const packet& p);
+  void handle_unknown_channel(const packet& p);
   void end_receive(end_reason end, decode_error error = decode_error::none);
   void set_send_state(send_state next);
   void maybe_send_eof();
@@ -222,6 +227,9 @@ class connection {
   std::unordered_set<key, key_hash> pending_;
   std::unordered_map<std::uint64_t, std::uint64_t> next_tag_;
   std::unordered_map<std::uint64_t, tag_history> seen_tags_;
+  // Tags rejected on channels we do not serve: the reference never answers a
+  // (channel, tag) twice, rejects included (§2.4), so a repeat is dropped like any reuse.
+  std::unordered_map<std::uint64_t, tag_history> unknown_seen_;
   send_state send_state_ = send_state::open;
   bool receive_ended_ = false;
   bool input_closed_ = false;  // receive_end() called; buffered bytes still to parse
