@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "wirekit/common/bsuint.hpp"
+
 namespace wirekit::packet {
 
 namespace {
@@ -28,7 +30,7 @@ connection::connection(connection_config config) : config_(config) {
 bool connection::stalled() const {
   return inflight_.size() >= config_.limits.max_inflight ||
          answer_bytes_ >= config_.limits.max_output_bytes ||
-         events_.size() >= config_.limits.max_events;
+         events_waiting() >= config_.limits.max_events;
 }
 
 bool connection::wants_input() const {
@@ -37,6 +39,18 @@ bool connection::wants_input() const {
 
 void connection::receive(byte_view data) {
   if (receive_ended_ || input_closed_ || data.empty()) return;
+  // A packet left partial by an earlier call gets only the bytes it still lacks, so the bulk
+  // of the input is parsed where it lies instead of being copied into in_.
+  while (!data.empty() && in_pos_ < in_.size() && !stalled() && !receive_ended_) {
+    const auto take = std::min(data.size(), missing_bytes());
+    append(in_, data.first(take));
+    data = data.subspan(take);
+    pump();
+  }
+  if (data.empty() || receive_ended_) {
+    pump();
+    return;
+  }
   if (in_pos_ == in_.size() && !stalled()) {
     // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
     in_.clear();
@@ -48,6 +62,17 @@ void connection::receive(byte_view data) {
   }
   append(in_, data);
   pump();
+}
+
+// Bytes that complete the first buffered packet (its length prefix first, if that is cut).
+std::size_t connection::missing_bytes() const {
+  const auto have = byte_view(in_).subspan(in_pos_);
+  const auto len = bsuint::decode(have);
+  if (len.status == bsuint::decode_status::need_more) return bsuint::max_decoded_bytes;
+  if (len.status != bsuint::decode_status::complete || len.value > config_.limits.max_packet_bytes)
+    return 1;  // enough for parse() to report it
+  const auto total = len.consumed + static_cast<std::size_t>(len.value);
+  return total > have.size() ? total - have.size() : 1;
 }
 
 void connection::receive_end() {
@@ -142,14 +167,12 @@ void connection::handle_request(const packet& p) {
     }
     return;
   }
-  auto [history, fresh] = seen_tags_.try_emplace(p.channel, config_.limits.max_tag_ranges);
-  (void)fresh;
-  if (history->second.contains(p.tag)) {
+  auto& history = history_for(p.channel);
+  if (history.contains(p.tag)) {
     notify(notice_kind::tag_reused, p.channel, p.tag, true);
     return;
   }
-  if (history->second.insert(p.tag))
-    notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
+  if (history.insert(p.tag)) notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
   if (!config_.accepts_requests) {
     reject(p.channel, p.tag, reject_reason::no_handler, notice_kind::no_handler);
   } else if (peer_erq_) {
@@ -166,6 +189,14 @@ void connection::handle_request(const packet& p) {
     e.payload.assign(p.payload.begin(), p.payload.end());
     events_.push_back(std::move(e));
   }
+}
+
+tag_history& connection::history_for(std::uint64_t channel) {
+  if (last_history_ == nullptr || last_history_channel_ != channel) {
+    last_history_ = &seen_tags_.try_emplace(channel, config_.limits.max_tag_ranges).first->second;
+    last_history_channel_ = channel;
+  }
+  return *last_history_;
 }
 
 void connection::handle_unknown_channel(const packet& p) {
@@ -344,10 +375,17 @@ void connection::take_output(bytes& out) {
 }
 
 std::optional<event> connection::poll_event() {
-  if (events_.empty()) return std::nullopt;
-  event e = std::move(events_.front());
-  events_.pop_front();
-  if (events_.empty()) pump();
+  if (events_head_ == events_.size()) return std::nullopt;
+  event e = std::move(events_[events_head_++]);
+  if (events_head_ >= 1024 && 2 * events_head_ >= events_.size() && events_head_ < events_.size()) {
+    // A consumer whose answers let more be parsed may never see the queue empty.
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(events_head_));
+    events_head_ = 0;
+  } else if (events_head_ == events_.size()) {
+    events_.clear();
+    events_head_ = 0;
+    pump();
+  }
   return e;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "wirekit/pktconn/trace.hpp"
@@ -9,14 +10,15 @@
 namespace wirekit::pktconn {
 
 session::session(asio::io_context& io, std::unique_ptr<net::byte_stream> stream,
-                 packet::connection_config config, bool trace)
+                 packet::connection_config config, bool trace, std::size_t read_bytes)
     : io_(io),
       stream_(std::move(stream)),
       engine_([&] {
         config.trace = trace;
         return config;
       }()),
-      trace_(trace) {}
+      trace_(trace),
+      read_buf_(std::max(read_bytes, min_read_bytes)) {}
 
 session::~session() {
   if (stream_) stream_->close();
@@ -66,7 +68,7 @@ void session::flush() {
 void session::start_read() {
   if (reading_ || done_ || !engine_.wants_input()) return;
   reading_ = true;
-  stream_->async_read_some(asio::buffer(read_buf_),
+  stream_->async_read_some(asio::buffer(read_buf_.data(), read_buf_.size()),
                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
                              self->reading_ = false;
                              if (ec == asio::error::operation_aborted || self->done_) return;

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/packet/codec.hpp"
@@ -201,6 +202,9 @@ class connection {
   void pump();
   std::size_t parse(byte_view data);
   bool stalled() const;
+  std::size_t events_waiting() const { return events_.size() - events_head_; }
+  std::size_t missing_bytes() const;
+  tag_history& history_for(std::uint64_t channel);
   void handle(const packet& p);
   void handle_request(const packet& p);
   void handle_response(const packet& p);
@@ -221,12 +225,17 @@ class connection {
   // are bounded by max_pending, and counting them could stop us reading the answers that
   // free the window (both ends blocked on full pipes).
   std::size_t answer_bytes_ = 0;
-  std::deque<event> events_;
+  // A queue drained whole after every engine call: a vector read from events_head_ (a deque
+  // of these large events would allocate a block every few packets).
+  std::vector<event> events_;
+  std::size_t events_head_ = 0;
   std::deque<direction_record> trace_;
   std::unordered_map<key, inflight_entry, key_hash> inflight_;
   std::unordered_set<key, key_hash> pending_;
   std::unordered_map<std::uint64_t, std::uint64_t> next_tag_;
   std::unordered_map<std::uint64_t, tag_history> seen_tags_;
+  std::uint64_t last_history_channel_ = 0;
+  tag_history* last_history_ = nullptr;  // seen_tags_[last_history_channel_]: nodes are stable
   // Tags rejected on channels we do not serve: the reference never answers a
   // (channel, tag) twice, rejects included (§2.4), so a repeat is dropped like any reuse.
   std::unordered_map<std::uint64_t, tag_history> unknown_seen_;
