@@ -98,12 +98,11 @@ encode_status encode(const packet& p, bytes& out, std::size_t max_packet_bytes) 
   if (p.channel != 0) n += put_varint(head.data() + n, p.channel);
   if (p.is_request) n += put_varint(head.data() + n, p.rq_type_wire);
   // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
-  const auto at = out.size();
-  const auto needed = at + n + p.payload.size();
+  const auto needed = out.size() + n + p.payload.size();
   if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
-  out.resize(needed);
-  std::memcpy(out.data() + at, head.data(), n);
-  if (!p.payload.empty()) std::memcpy(out.data() + at + n, p.payload.data(), p.payload.size());
+  // insert, not resize: zero-filling a big payload's room first would cost as much as copying it.
+  out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(n));
+  out.insert(out.end(), p.payload.begin(), p.payload.end());
   return encode_status::ok;
 }
 

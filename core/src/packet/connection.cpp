@@ -39,6 +39,17 @@ bool connection::wants_input() const {
 
 void connection::receive(byte_view data) {
   if (receive_ended_ || input_closed_ || data.empty()) return;
+  // Payload views of earlier events die here (see event::payload_view): only now may in_
+  // move. Room for everything this call may append is made first, so views into in_ made
+  // during the call stay valid too.
+  if (in_pos_ == in_.size()) {
+    in_.clear();
+    in_pos_ = 0;
+  } else if (in_pos_ > 0) {
+    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_pos_));
+    in_pos_ = 0;
+  }
+  if (in_.size() + data.size() > in_.capacity()) in_.reserve(in_.size() + data.size());
   // A packet left partial by an earlier call gets only the bytes it still lacks, so the bulk
   // of the input is parsed where it lies instead of being copied into in_.
   while (!data.empty() && in_pos_ < in_.size() && !stalled() && !receive_ended_) {
@@ -53,8 +64,6 @@ void connection::receive(byte_view data) {
   }
   if (in_pos_ == in_.size() && !stalled()) {
     // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
-    in_.clear();
-    in_pos_ = 0;
     const auto used = parse(data);
     if (!receive_ended_) append(in_, data.subspan(used));
     pump();
@@ -86,14 +95,8 @@ void connection::pump() {
   if (parsing_) return;  // re-entered from handle(): the outer call continues
   parsing_ = true;
   if (!receive_ended_ && in_pos_ < in_.size()) {
+    // No compaction here: events' payload views may point into in_ (receive() compacts).
     in_pos_ += parse(byte_view(in_).subspan(in_pos_));
-    if (in_pos_ == in_.size() || receive_ended_) {
-      in_.clear();
-      in_pos_ = 0;
-    } else if (in_pos_ > in_.size() / 2) {
-      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_pos_));
-      in_pos_ = 0;
-    }
   }
   if (!receive_ended_ && input_closed_ && !stalled()) {
     end_receive(in_pos_ < in_.size() ? end_reason::truncated : end_reason::stream_closed);
@@ -186,7 +189,8 @@ void connection::handle_request(const packet& p) {
     e.tag = p.tag;
     e.rq_type = p.user_rq_type();
     e.flags = p.flags;
-    e.payload.assign(p.payload.begin(), p.payload.end());
+    e.payload_view = p.payload;
+    if (config_.copy_payloads) e.payload.assign(p.payload.begin(), p.payload.end());
     events_.push_back(std::move(e));
   }
 }
@@ -230,7 +234,8 @@ void connection::handle_response(const packet& p) {
   e.tag = p.tag;
   e.ok = p.ok;
   e.flags = p.flags;
-  e.payload.assign(p.payload.begin(), p.payload.end());
+  e.payload_view = p.payload;
+  if (config_.copy_payloads) e.payload.assign(p.payload.begin(), p.payload.end());
   events_.push_back(std::move(e));
 }
 

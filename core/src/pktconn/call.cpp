@@ -47,7 +47,22 @@ struct slot {
   bool ok = false;
   std::uint64_t flags = 0;
   bytes payload;
+  byte_view view;  // instead of payload while has_view: valid during on_event only
+  bool has_view = false;
   std::string no_answer;  // why there is no answer
+};
+
+// A buffer of stdin bytes; unlike a vector it is not zero-filled first (a 1 MiB clear per
+// read costs as much as the read).
+struct raw_chunk {
+  std::unique_ptr<std::byte[]> data;
+  std::size_t size = 0;  // bytes in use
+  std::size_t capacity = 0;
+
+  static raw_chunk make(std::size_t capacity) {
+    return raw_chunk{std::unique_ptr<std::byte[]>(new std::byte[capacity]), 0, capacity};
+  }
+  byte_view view() const { return {data.get(), size}; }
 };
 
 // Reads stdin on its own thread (stdin may be a file, which asio cannot wait on) in big
@@ -74,7 +89,7 @@ class stdin_reader {
   }
 
   // A chunk of whole lines, or false with *ended telling whether more can come.
-  bool pop(bytes& into, bool* ended) {
+  bool pop(raw_chunk& into, bool* ended) {
     std::lock_guard lock(state_->mutex);
     *ended = state_->ended && state_->chunks.empty();
     if (state_->chunks.empty()) return false;
@@ -88,14 +103,14 @@ class stdin_reader {
   struct state {
     std::mutex mutex;
     std::condition_variable cv;
-    std::deque<bytes> chunks;
+    std::deque<raw_chunk> chunks;
     asio::io_context* io = nullptr;
     std::function<void()> wake;
     bool ended = false;
     bool stopping = false;
   };
 
-  static bool deliver(state& st, bytes&& chunk) {
+  static bool deliver(state& st, raw_chunk&& chunk) {
     std::unique_lock lock(st.mutex);
     st.cv.wait(lock, [&] { return st.chunks.size() < max_chunks || st.stopping; });
     if (st.stopping) return false;
@@ -107,30 +122,35 @@ class stdin_reader {
   }
 
   static void run(state& st, std::size_t max_line) {
-    bytes buf;
+    auto buf = raw_chunk::make(read_bytes);
     std::size_t carry = 0;  // a line not ended yet, at the start of buf
     bool skipping = false;  // the rest of a line longer than any packet: dropped
     for (;;) {
-      if (buf.size() < carry + read_bytes) buf.resize(carry + read_bytes);
-      const auto n = ::read(STDIN_FILENO, buf.data() + carry, read_bytes);
+      if (buf.capacity < carry + read_bytes) {
+        auto bigger = raw_chunk::make(carry + read_bytes);
+        std::memcpy(bigger.data.get(), buf.data.get(), carry);
+        buf = std::move(bigger);
+      }
+      std::byte* const at = buf.data.get();
+      const auto n = ::read(STDIN_FILENO, at + carry, read_bytes);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       std::size_t end = carry + static_cast<std::size_t>(n);
       if (skipping) {
         const auto* nl = static_cast<const std::byte*>(
-            std::memchr(buf.data() + carry, '\n', static_cast<std::size_t>(n)));
+            std::memchr(at + carry, '\n', static_cast<std::size_t>(n)));
         if (nl == nullptr) continue;
-        const auto from = static_cast<std::size_t>(nl - buf.data());
-        std::memmove(buf.data() + carry, nl, end - from);
+        const auto from = static_cast<std::size_t>(nl - at);
+        std::memmove(at + carry, nl, end - from);
         end = carry + (end - from);
         skipping = false;
       }
-      const auto* last = static_cast<const std::byte*>(::memrchr(buf.data(), '\n', end));
-      std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - buf.data()) + 1;
+      const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
+      const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
       if (whole > 0) {
-        bytes next(end - whole + read_bytes);
-        std::memcpy(next.data(), buf.data() + whole, end - whole);
-        buf.resize(whole);
+        auto next = raw_chunk::make(end - whole + read_bytes);
+        std::memcpy(next.data.get(), at + whole, end - whole);
+        buf.size = whole;
         if (!deliver(st, std::move(buf))) return;
         buf = std::move(next);
       }
@@ -142,7 +162,7 @@ class stdin_reader {
       }
     }
     if (carry > 0) {
-      buf.resize(carry);
+      buf.size = carry;
       if (!deliver(st, std::move(buf))) return;
     }
     std::lock_guard lock(st.mutex);
@@ -220,6 +240,7 @@ class caller {
           cc.limits.max_pending = config_.window;
           cc.limits.channels = std::max(cc.limits.channels, config_.channel + 1);
           cc.accepts_requests = false;
+          cc.copy_payloads = false;  // on_event prints or copies each answer
           session_ =
               std::make_shared<session>(io_, std::move(s), cc, config_.trace,
                                         std::max(config_.pipe_bytes, session::min_read_bytes));
@@ -249,7 +270,7 @@ class caller {
       return o;
     }
     for (;;) {
-      if (chunk_pos_ >= chunk_.size()) {
+      if (chunk_pos_ >= chunk_.size) {
         bool ended = false;
         if (!reader_->pop(chunk_, &ended)) {
           if (ended) input_done_ = true;
@@ -258,8 +279,8 @@ class caller {
         chunk_pos_ = 0;
         continue;
       }
-      const auto* begin = chunk_.data() + chunk_pos_;
-      const auto left = chunk_.size() - chunk_pos_;
+      const auto* begin = chunk_.data.get() + chunk_pos_;
+      const auto left = chunk_.size - chunk_pos_;
       const auto* nl = static_cast<const std::byte*>(std::memchr(begin, '\n', left));
       const auto length = nl != nullptr ? static_cast<std::size_t>(nl - begin) : left;
       chunk_pos_ += nl != nullptr ? length + 1 : length;
@@ -355,6 +376,7 @@ class caller {
       }
     }
     print_settled();
+    std::fflush(out_);
     if (input_done_ && slots_.empty() && engine.sending() == packet::send_state::open)
       engine.close();
     session_->flush();
@@ -412,7 +434,14 @@ class caller {
           s->settled = s->answered = true;
           s->ok = e.ok;
           s->flags = e.flags;
-          s->payload = std::move(e.payload);
+          if (s == &slots_.front()) {
+            // Next in order: printed from where it was read, no copy.
+            s->view = e.payload_view;
+            s->has_view = true;
+            print_settled();
+          } else {
+            s->payload.assign(e.payload_view.begin(), e.payload_view.end());
+          }
         }
         activity_ = true;
         break;
@@ -464,6 +493,7 @@ class caller {
     bool wrote = false;
     while (!slots_.empty() && slots_.front().settled) {
       auto& s = slots_.front();
+      const byte_view payload = s.has_view ? s.view : byte_view(s.payload);
       if (s.answered && !s.ok) failed_ = true;
       if (!s.answered) failed_ = true;
       if (config_.json_output) {
@@ -474,25 +504,25 @@ class caller {
         j["ok"] = s.answered && s.ok;
         if (s.answered) {
           j["flags"] = s.flags;
-          j["payload_hex"] = to_hex(s.payload);
-          if (packet::is_utf8(s.payload)) j["payload"] = std::string(as_chars(s.payload));
+          j["payload_hex"] = to_hex(payload);
+          if (packet::is_utf8(payload)) j["payload"] = std::string(as_chars(payload));
         } else {
           j["error"] = "no answer: " + s.no_answer;
         }
         const auto text = j.dump() + "\n";
         append(printing_, as_bytes(text));
       } else if (s.answered && s.ok) {
-        if (s.payload.size() >= direct_write_bytes) {
+        if (payload.size() >= direct_write_bytes) {
           write_out(printing_);
-          write_out(s.payload);
+          write_out(payload);
         } else {
-          append(printing_, s.payload);
+          append(printing_, payload);
         }
         printing_.push_back(std::byte{'\n'});
       } else if (s.answered) {
         write_out(printing_);
         fmt::print(stderr, "pktconn: call: request {} failed: {}\n", s.number,
-                   std::string(as_chars(s.payload)));
+                   std::string(as_chars(payload)));
       } else {
         write_out(printing_);
         fmt::print(stderr, "pktconn: call: request {}: no answer: {}\n", s.number, s.no_answer);
@@ -500,16 +530,17 @@ class caller {
       wrote = true;
       slots_.pop_front();
     }
-    if (wrote) {
-      write_out(printing_);
-      std::fflush(out_);
-    }
+    // stdio flushes when its buffer fills; pump() and finish() flush what is left, once per
+    // batch of events.
+    if (wrote) write_out(printing_);
   }
 
   void write_out(bytes& b) {
-    if (b.empty()) return;
-    std::fwrite(b.data(), 1, b.size(), out_);
+    write_out(byte_view(b));
     b.clear();
+  }
+  void write_out(byte_view b) {
+    if (!b.empty()) std::fwrite(b.data(), 1, b.size(), out_);
   }
 
   // Armed once; each expiry checks the time of the last answer (noted once per batch in
@@ -557,6 +588,7 @@ class caller {
   }
 
   void finish() {
+    std::fflush(out_);
     idle_timer_.cancel();
     if (session_) session_->abort();
     io_.stop();
@@ -575,7 +607,7 @@ class caller {
   bool mixed_ = false;
   std::uint64_t channel_ = 0;   // of every slot while !mixed_
   std::uint64_t tag_base_ = 0;  // while !mixed_: tag = tag_base_ + seq
-  bytes chunk_;                 // stdin lines being sent
+  raw_chunk chunk_;             // stdin lines being sent
   std::size_t chunk_pos_ = 0;
   bytes printing_;  // answers for one write
   bool activity_ = false;

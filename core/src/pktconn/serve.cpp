@@ -70,6 +70,7 @@ class server {
     packet::connection_config cc;
     cc.limits = config_.limits;
     cc.accepts_requests = true;
+    cc.copy_payloads = false;  // dispatch() copies what outlives the event
     session_ = std::make_shared<session>(io_, std::move(stream), cc, config_.trace,
                                          std::max(config_.pipe_bytes, session::min_read_bytes));
     session_->start([this](packet::event& e) { on_event(e); }, [this] { on_done(); });
@@ -115,7 +116,7 @@ class server {
   void dispatch(packet::event& e) {
     if (config_.handler == handler_kind::echo) {
       // The answer is the request's own payload, ready now: no closure, no copy of it.
-      session_->engine().respond(e.channel, e.tag, true, 0, e.payload);
+      session_->engine().respond(e.channel, e.tag, true, 0, e.payload_view);
       return;
     }
     const auto key = std::make_pair(e.channel, e.tag);
@@ -129,7 +130,8 @@ class server {
       session_->engine().respond(key.first, key.second, r.ok, r.flags, r.payload);
       session_->flush();
     };
-    request_info rq{e.channel, e.tag, e.rq_type, e.flags, std::move(e.payload)};
+    request_info rq{e.channel, e.tag, e.rq_type, e.flags,
+                    bytes(e.payload_view.begin(), e.payload_view.end())};
     handler_->handle(std::move(rq), answer);
     if (state->answered) return;  // answered at once (echo, most of demo): no timer needed
     outstanding_[key] = state;

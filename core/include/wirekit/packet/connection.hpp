@@ -49,6 +49,9 @@ struct connection_config {
   connection_limits limits;
   bool accepts_requests = true;  // false: every request gets "no request handler"
   bool trace = false;            // keep a copy of every packet for poll_trace()
+  // false: request and response events carry only payload_view, no copy (for drivers that
+  // use or copy the payload before they next call receive() or receive_end()).
+  bool copy_payloads = true;
 };
 
 enum class event_kind {
@@ -92,10 +95,13 @@ struct event {
   event_kind kind = event_kind::notice;
   std::uint64_t channel = 0;
   std::uint64_t tag = 0;
-  std::uint64_t rq_type = 0;                // request: the user rq_type
-  std::uint64_t flags = 0;                  // request: request flags; response: user flags
-  bool ok = false;                          // response
-  bytes payload;                            // request, response
+  std::uint64_t rq_type = 0;  // request: the user rq_type
+  std::uint64_t flags = 0;    // request: request flags; response: user flags
+  bool ok = false;            // response
+  bytes payload;              // request, response (if copy_payloads)
+  // request, response: the payload where it was parsed, in the caller's input or the
+  // engine's buffer; valid until the next receive() or receive_end() call.
+  byte_view payload_view;
   end_reason end = end_reason::none;        // receive_ended, request_failed
   decode_error error = decode_error::none;  // receive_ended with bad_packet
   notice_kind notice = notice_kind::none;   // notice
