@@ -71,8 +71,8 @@ void add_stream_flags(CLI::App* app, common_flags& f) {
   app->add_option("--server-name", f.server_name, "tls://: name to verify (default: the host)");
   app->add_flag("--insecure", f.insecure, "tls://: do not verify the peer");
   app->add_option("--pipe-size", f.pipe_bytes,
-                  "Enlarge stdin/stdout pipes to this many bytes (F_SETPIPE_SZ; default 1 MiB; 0: "
-                  "leave them)")
+                  "Enlarge stdin/stdout pipes to this many bytes (F_SETPIPE_SZ; default 0: leave "
+                  "them as they are)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30));
 }
 

@@ -1,6 +1,7 @@
 #include "wirekit/packet/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "wirekit/common/bsuint.hpp"
@@ -46,15 +47,15 @@ void connection::receive(byte_view data) {
     in_.clear();
     in_pos_ = 0;
   } else if (in_pos_ > 0) {
-    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_pos_));
+    in_.drop_front(in_pos_);
     in_pos_ = 0;
   }
-  if (in_.size() + data.size() > in_.capacity()) in_.reserve(in_.size() + data.size());
+  in_.reserve(in_.size() + data.size());
   // A packet left partial by an earlier call gets only the bytes it still lacks, so the bulk
   // of the input is parsed where it lies instead of being copied into in_.
   while (!data.empty() && in_pos_ < in_.size() && !stalled() && !receive_ended_) {
     const auto take = std::min(data.size(), missing_bytes());
-    append(in_, data.first(take));
+    in_.append(data.first(take));
     data = data.subspan(take);
     pump();
   }
@@ -65,17 +66,67 @@ void connection::receive(byte_view data) {
   if (in_pos_ == in_.size() && !stalled()) {
     // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
     const auto used = parse(data);
-    if (!receive_ended_) append(in_, data.subspan(used));
+    if (!receive_ended_) in_.append(data.subspan(used));
     pump();
     return;
   }
-  append(in_, data);
+  in_.append(data);
   pump();
+}
+
+std::span<std::byte> connection::input_space(std::size_t at_least) {
+  if (in_pos_ == in_.size()) {
+    in_.clear();
+    in_pos_ = 0;
+  }
+  auto room = in_.room(0);
+  if (room.size() < at_least && in_pos_ > 0) {
+    // Only when the end is near: the unparsed tail (a partial packet) moves to the front.
+    in_.drop_front(in_pos_);
+    in_pos_ = 0;
+  }
+  return in_.room(at_least);
+}
+
+void connection::input_written(std::size_t n) {
+  if (receive_ended_ || input_closed_ || n == 0) return;
+  in_.grow(n);
+  pump();
+}
+
+void input_buffer::reserve(std::size_t n) {
+  if (n <= cap_) return;
+  const auto cap = std::max(n, 2 * cap_);
+  auto bigger = std::unique_ptr<std::byte[]>(new std::byte[cap]);
+  if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
+  data_ = std::move(bigger);
+  cap_ = cap;
+}
+
+void input_buffer::append(byte_view b) {
+  if (b.empty()) return;
+  reserve(len_ + b.size());
+  std::memcpy(data_.get() + len_, b.data(), b.size());
+  len_ += b.size();
+}
+
+void input_buffer::drop_front(std::size_t n) {
+  if (n >= len_) {
+    len_ = 0;
+    return;
+  }
+  std::memmove(data_.get(), data_.get() + n, len_ - n);
+  len_ -= n;
+}
+
+std::span<std::byte> input_buffer::room(std::size_t at_least) {
+  reserve(len_ + at_least);
+  return {data_.get() + len_, cap_ - len_};
 }
 
 // Bytes that complete the first buffered packet (its length prefix first, if that is cut).
 std::size_t connection::missing_bytes() const {
-  const auto have = byte_view(in_).subspan(in_pos_);
+  const auto have = in_.view().subspan(in_pos_);
   const auto len = bsuint::decode(have);
   if (len.status == bsuint::decode_status::need_more) return bsuint::max_decoded_bytes;
   if (len.status != bsuint::decode_status::complete || len.value > config_.limits.max_packet_bytes)
@@ -96,7 +147,7 @@ void connection::pump() {
   parsing_ = true;
   if (!receive_ended_ && in_pos_ < in_.size()) {
     // No compaction here: events' payload views may point into in_ (receive() compacts).
-    in_pos_ += parse(byte_view(in_).subspan(in_pos_));
+    in_pos_ += parse(in_.view().subspan(in_pos_));
   }
   if (!receive_ended_ && input_closed_ && !stalled()) {
     end_receive(in_pos_ < in_.size() ? end_reason::truncated : end_reason::stream_closed);

@@ -2,7 +2,11 @@
 
 #include <fmt/core.h>
 
+#include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <array>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
@@ -72,8 +76,9 @@ struct raw_chunk {
 // it sits in a blocking read.
 class stdin_reader {
  public:
-  static constexpr std::size_t read_bytes = std::size_t{1} << 20;
-  static constexpr std::size_t max_chunks = 4;
+  // cat's read size: big enough to make reads cheap, small enough to stay in the cache.
+  static constexpr std::size_t read_bytes = std::size_t{256} << 10;
+  static constexpr std::size_t max_chunks = 8;
 
   stdin_reader(asio::io_context& io, std::size_t max_line, std::function<void()> wake)
       : state_(std::make_shared<state>()) {
@@ -89,8 +94,13 @@ class stdin_reader {
   }
 
   // A chunk of whole lines, or false with *ended telling whether more can come.
+  // into's old buffer goes back to the reader for reuse (fresh pages cost a fault each).
   bool pop(raw_chunk& into, bool* ended) {
     std::lock_guard lock(state_->mutex);
+    if (into.data && into.capacity == read_bytes && state_->spare.size() < max_chunks) {
+      into.size = 0;
+      state_->spare.push_back(std::move(into));
+    }
     *ended = state_->ended && state_->chunks.empty();
     if (state_->chunks.empty()) return false;
     into = std::move(state_->chunks.front());
@@ -104,6 +114,7 @@ class stdin_reader {
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<raw_chunk> chunks;
+    std::vector<raw_chunk> spare;  // consumed chunks of read_bytes, to read into again
     asio::io_context* io = nullptr;
     std::function<void()> wake;
     bool ended = false;
@@ -121,18 +132,31 @@ class stdin_reader {
     return true;
   }
 
+  static raw_chunk fresh(state& st, std::size_t capacity) {
+    if (capacity <= read_bytes) {
+      std::lock_guard lock(st.mutex);
+      if (!st.spare.empty()) {
+        auto c = std::move(st.spare.back());
+        st.spare.pop_back();
+        return c;
+      }
+      capacity = read_bytes;
+    }
+    return raw_chunk::make(capacity);
+  }
+
   static void run(state& st, std::size_t max_line) {
-    auto buf = raw_chunk::make(read_bytes);
+    auto buf = fresh(st, read_bytes);
     std::size_t carry = 0;  // a line not ended yet, at the start of buf
     bool skipping = false;  // the rest of a line longer than any packet: dropped
     for (;;) {
-      if (buf.capacity < carry + read_bytes) {
+      if (buf.capacity - carry < read_bytes / 2) {
         auto bigger = raw_chunk::make(carry + read_bytes);
         std::memcpy(bigger.data.get(), buf.data.get(), carry);
         buf = std::move(bigger);
       }
       std::byte* const at = buf.data.get();
-      const auto n = ::read(STDIN_FILENO, at + carry, read_bytes);
+      const auto n = ::read(STDIN_FILENO, at + carry, buf.capacity - carry);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       std::size_t end = carry + static_cast<std::size_t>(n);
@@ -148,7 +172,7 @@ class stdin_reader {
       const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
       const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
       if (whole > 0) {
-        auto next = raw_chunk::make(end - whole + read_bytes);
+        auto next = fresh(st, end - whole);
         std::memcpy(next.data.get(), at + whole, end - whole);
         buf.size = whole;
         if (!deliver(st, std::move(buf))) return;
@@ -243,7 +267,7 @@ class caller {
           cc.copy_payloads = false;  // on_event prints or copies each answer
           session_ =
               std::make_shared<session>(io_, std::move(s), cc, config_.trace,
-                                        std::max(config_.pipe_bytes, session::min_read_bytes));
+                                        std::max(config_.pipe_bytes, session::default_read_bytes));
           session_->start([this](packet::event& e) { on_event(e); }, [this] { on_done(); });
           arm_idle_timer();
           pump();
@@ -513,12 +537,11 @@ class caller {
         append(printing_, as_bytes(text));
       } else if (s.answered && s.ok) {
         if (payload.size() >= direct_write_bytes) {
-          write_out(printing_);
-          write_out(payload);
+          write_direct(payload);
         } else {
           append(printing_, payload);
+          printing_.push_back(std::byte{'\n'});
         }
-        printing_.push_back(std::byte{'\n'});
       } else if (s.answered) {
         write_out(printing_);
         fmt::print(stderr, "pktconn: call: request {} failed: {}\n", s.number,
@@ -539,6 +562,37 @@ class caller {
     write_out(byte_view(b));
     b.clear();
   }
+  // A big answer and its newline in one writev(2) from where the answer lies: through stdio
+  // it would be cut at the buffer's edges into several writes and a copy.
+  void write_direct(byte_view payload) {
+    write_out(printing_);
+    std::fflush(out_);
+    const int fd = ::fileno(out_);
+    static const char newline = '\n';
+    std::array<iovec, 2> parts{iovec{const_cast<std::byte*>(payload.data()), payload.size()},
+                               iovec{const_cast<char*>(&newline), 1}};
+    std::size_t first = 0;
+    while (first < parts.size()) {
+      const auto n = ::writev(fd, parts.data() + first, static_cast<int>(parts.size() - first));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          pollfd p{fd, POLLOUT, 0};
+          ::poll(&p, 1, -1);
+          continue;
+        }
+        return;  // as with stdio: a reader that went away loses the rest
+      }
+      auto done = static_cast<std::size_t>(n);
+      while (first < parts.size() && done >= parts[first].iov_len)
+        done -= parts[first++].iov_len;
+      if (first < parts.size()) {
+        parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + done;
+        parts[first].iov_len -= done;
+      }
+    }
+  }
+
   void write_out(byte_view b) {
     if (!b.empty()) std::fwrite(b.data(), 1, b.size(), out_);
   }

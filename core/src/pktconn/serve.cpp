@@ -72,7 +72,7 @@ class server {
     cc.accepts_requests = true;
     cc.copy_payloads = false;  // dispatch() copies what outlives the event
     session_ = std::make_shared<session>(io_, std::move(stream), cc, config_.trace,
-                                         std::max(config_.pipe_bytes, session::min_read_bytes));
+                                         std::max(config_.pipe_bytes, session::default_read_bytes));
     session_->start([this](packet::event& e) { on_event(e); }, [this] { on_done(); });
   }
 

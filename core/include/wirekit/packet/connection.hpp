@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -154,6 +156,24 @@ enum class send_state {
   eof_sent,  // EOF sent: nothing more goes out
 };
 
+// The receive buffer. Not a vector: room for a read is not zero-filled first.
+class input_buffer {
+ public:
+  std::size_t size() const { return len_; }
+  byte_view view() const { return {data_.get(), len_}; }
+  void append(byte_view b);
+  void reserve(std::size_t n);
+  void drop_front(std::size_t n);
+  void clear() { len_ = 0; }
+  std::span<std::byte> room(std::size_t at_least);
+  void grow(std::size_t n) { len_ += n; }
+
+ private:
+  std::unique_ptr<std::byte[]> data_;
+  std::size_t len_ = 0;
+  std::size_t cap_ = 0;
+};
+
 class connection {
  public:
   explicit connection(connection_config config = {});
@@ -161,6 +181,10 @@ class connection {
   // Input from the peer.
   void receive(byte_view data);
   void receive_end();
+  // The same without a copy: read into input_space(), then say how many bytes came with
+  // input_written(n). Payload views of earlier events die as with receive().
+  std::span<std::byte> input_space(std::size_t at_least);
+  void input_written(std::size_t n);
   bool wants_input() const;
   bool receive_open() const { return !receive_ended_; }
 
@@ -224,7 +248,7 @@ class connection {
   void notify(notice_kind kind, std::uint64_t channel, std::uint64_t tag, bool dropped);
 
   connection_config config_;
-  bytes in_;
+  input_buffer in_;
   std::size_t in_pos_ = 0;
   bytes out_;
   // Answers and rejects in out_: what a flooding peer can make us queue. Our own requests

@@ -28,7 +28,8 @@ struct call_config {
   bool json_output = false;
   std::chrono::milliseconds timeout{30'000};  // the longest wait for any packet from the peer
   packet::connection_limits limits;
-  std::size_t pipe_bytes = default_pipe_bytes;  // stdin/stdout pipes are enlarged to this
+  std::size_t pipe_bytes =
+      default_pipe_bytes;  // 0: as they are; else stdin/stdout pipes grow to this
   bool trace = false;
   bool verbose = false;
 };

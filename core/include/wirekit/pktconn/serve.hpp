@@ -22,7 +22,8 @@ struct serve_config {
   packet::connection_limits limits;
   std::chrono::milliseconds handler_timeout{60'000};  // 0: none
   std::chrono::milliseconds timeout{30'000};          // after a signal: bound on the goodbye
-  std::size_t pipe_bytes = default_pipe_bytes;        // stdin/stdout pipes are enlarged to this
+  std::size_t pipe_bytes =
+      default_pipe_bytes;  // 0: as they are; else stdin/stdout pipes grow to this
   bool trace = false;
   bool verbose = false;
 };

@@ -25,8 +25,7 @@ class session : public std::enable_shared_from_this<session> {
           packet::connection_config config, bool trace,
           std::size_t read_bytes = default_read_bytes);
 
-  // Matches the pipe size asked for (set_pipe_size): one read takes what a full pipe holds.
-  static constexpr std::size_t default_read_bytes = std::size_t{1} << 20;
+  static constexpr std::size_t default_read_bytes = std::size_t{256} << 10;
   static constexpr std::size_t min_read_bytes = std::size_t{64} << 10;
   ~session();
 
@@ -52,7 +51,7 @@ class session : public std::enable_shared_from_this<session> {
   bool trace_;
   event_handler on_event_;
   done_handler on_done_;
-  bytes read_buf_;  // read_bytes long: one read can bring many packets
+  std::size_t read_bytes_;  // room asked for each read: one read can bring many packets
   bytes writing_;
   bool reading_ = false;
   bool write_in_flight_ = false;
