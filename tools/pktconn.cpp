@@ -14,6 +14,7 @@
 #include "wirekit/packet/connection.hpp"
 #include "wirekit/pktconn/call.hpp"
 #include "wirekit/pktconn/codec_io.hpp"
+#include "wirekit/pktconn/pipe_size.hpp"
 #include "wirekit/pktconn/serve.hpp"
 
 using namespace wirekit;
@@ -48,6 +49,7 @@ struct common_flags {
   std::uint64_t channels = 1;
   std::string ca, cert, key, server_name;
   bool insecure = false;
+  std::size_t pipe_bytes = pktconn::default_pipe_bytes;
 };
 
 void add_limits(CLI::App* app, common_flags& f) {
@@ -68,6 +70,10 @@ void add_stream_flags(CLI::App* app, common_flags& f) {
   app->add_option("--key", f.key, "tls://: our private key");
   app->add_option("--server-name", f.server_name, "tls://: name to verify (default: the host)");
   app->add_flag("--insecure", f.insecure, "tls://: do not verify the peer");
+  app->add_option("--pipe-size", f.pipe_bytes,
+                  "Enlarge stdin/stdout pipes to this many bytes (F_SETPIPE_SZ; default 0: leave "
+                  "them as they are)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 30));
 }
 
 net::stream_options stream_options(const common_flags& f) {
@@ -212,6 +218,7 @@ int main(int argc, char** argv) {
       c.timeout = seconds_flag(serve_timeout, "--timeout");
       c.trace = f.trace;
       c.verbose = f.verbose;
+      c.pipe_bytes = f.pipe_bytes;
       return pktconn::serve(c);
     }
     pktconn::call_config c;
@@ -230,6 +237,7 @@ int main(int argc, char** argv) {
     c.limits = limits(f);
     c.trace = f.trace;
     c.verbose = f.verbose;
+    c.pipe_bytes = f.pipe_bytes;
     return pktconn::call(c);
   });
 }

@@ -3,6 +3,7 @@
 // tag twice, and always reach a finished state after close and end of input.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <set>
 #include <utility>
 #include <vector>
@@ -15,6 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 2) return 0;
   const unsigned mode = data[0];
   const unsigned chunk = 1 + data[1] % 17;
+  // The high bit of the second byte: input through input_space()/input_written() and
+  // payloads only as views (the zero-copy path pktconn uses).
+  const bool zero_copy = (data[1] & 0x80) != 0;
   packet::connection_config config;
   config.accepts_requests = (mode & 1) == 0;
   config.limits.max_inflight = 1 + (mode >> 1) % 4;
@@ -24,6 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config.limits.max_packet_bytes = (mode & 64) ? 32 : 4096;
   config.limits.max_tag_ranges = 4;
   config.trace = (mode & 128) != 0;
+  config.copy_payloads = !zero_copy;
   packet::connection c(config);
   const byte_view input(reinterpret_cast<const std::byte*>(data + 2), size - 2);
 
@@ -43,8 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (c.inflight() > config.limits.max_inflight) __builtin_trap();
       if (e->kind == packet::event_kind::request) {
         if (!answered.insert({e->channel, e->tag}).second) __builtin_trap();
-        if (e->payload.size() % 2 == 0) {
-          c.respond(e->channel, e->tag, true, e->flags, e->payload);
+        if (!zero_copy && e->payload.size() != e->payload_view.size()) __builtin_trap();
+        if (e->payload_view.size() % 2 == 0) {
+          c.respond(e->channel, e->tag, true, e->flags, e->payload_view);
           ++answered_count;
         } else {
           held.emplace_back(e->channel, e->tag);
@@ -60,7 +66,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (mode & 4) c.submit(0, mode, input.first(input.size() < 8 ? input.size() : 8));
   for (std::size_t pos = 0; pos < input.size(); pos += chunk) {
     const auto n = input.size() - pos < chunk ? input.size() - pos : chunk;
-    c.receive(input.subspan(pos, n));
+    if (zero_copy) {
+      const auto room = c.input_space(n);
+      if (room.size() < n) __builtin_trap();
+      std::memcpy(room.data(), input.data() + pos, n);
+      c.input_written(n);
+    } else {
+      c.receive(input.subspan(pos, n));
+    }
     settle();
     if (!held.empty() && (pos / chunk) % 3 == 0) {
       const auto [ch, tag] = held.front();

@@ -1,6 +1,8 @@
 #include "wirekit/packet/codec.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <optional>
 
 #include "wirekit/common/bsuint.hpp"
@@ -47,6 +49,25 @@ field_status read_field(byte_reader& r, std::uint64_t& value) {
   return field_status::bad;
 }
 
+// One minimal BSUInt at to; returns its length.
+std::size_t put_varint(std::byte* to, std::uint64_t v) {
+  if (v < 0x80) {
+    *to = static_cast<std::byte>(v);
+    return 1;
+  }
+  std::array<std::byte, bsuint::max_encoded_bytes> tmp{};
+  std::size_t i = tmp.size();
+  tmp[--i] = static_cast<std::byte>(v & 0x7f);
+  v >>= 7;
+  while (v != 0) {
+    tmp[--i] = static_cast<std::byte>(0x80 | (v & 0x7f));
+    v >>= 7;
+  }
+  const std::size_t n = tmp.size() - i;
+  std::memcpy(to, tmp.data() + i, n);
+  return n;
+}
+
 decode_result failed(decode_error error) {
   decode_result r;
   r.status = decode_status::bad;
@@ -68,15 +89,20 @@ encode_status encode(const packet& p, bytes& out, std::size_t max_packet_bytes) 
   if (!f) return encode_status::flags_too_large;
   const auto body = body_size(p, *f);
   if (body > max_packet_bytes) return encode_status::packet_too_large;
+  // The header (at most five varints) is built on the stack and goes in with the payload
+  // in two bulk copies: one append per byte costs more than the packet's payload.
+  std::array<std::byte, 5 * bsuint::max_encoded_bytes> head{};
+  std::size_t n = put_varint(head.data(), body);
+  n += put_varint(head.data() + n, p.tag);
+  n += put_varint(head.data() + n, *f);
+  if (p.channel != 0) n += put_varint(head.data() + n, p.channel);
+  if (p.is_request) n += put_varint(head.data() + n, p.rq_type_wire);
   // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
-  const auto needed = out.size() + bsuint::encoded_size(body) + body;
+  const auto needed = out.size() + n + p.payload.size();
   if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
-  bsuint::encode(body, out);
-  bsuint::encode(p.tag, out);
-  bsuint::encode(*f, out);
-  if (p.channel != 0) bsuint::encode(p.channel, out);
-  if (p.is_request) bsuint::encode(p.rq_type_wire, out);
-  append(out, p.payload);
+  // insert, not resize: zero-filling a big payload's room first would cost as much as copying it.
+  out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(n));
+  out.insert(out.end(), p.payload.begin(), p.payload.end());
   return encode_status::ok;
 }
 

@@ -1,7 +1,10 @@
 #include "wirekit/packet/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
+
+#include "wirekit/common/bsuint.hpp"
 
 namespace wirekit::packet {
 
@@ -28,7 +31,7 @@ connection::connection(connection_config config) : config_(config) {
 bool connection::stalled() const {
   return inflight_.size() >= config_.limits.max_inflight ||
          answer_bytes_ >= config_.limits.max_output_bytes ||
-         events_.size() >= config_.limits.max_events;
+         events_waiting() >= config_.limits.max_events;
 }
 
 bool connection::wants_input() const {
@@ -37,17 +40,99 @@ bool connection::wants_input() const {
 
 void connection::receive(byte_view data) {
   if (receive_ended_ || input_closed_ || data.empty()) return;
-  if (in_pos_ == in_.size() && !stalled()) {
-    // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
+  // Payload views of earlier events die here (see event::payload_view): only now may in_
+  // move. Room for everything this call may append is made first, so views into in_ made
+  // during the call stay valid too.
+  if (in_pos_ == in_.size()) {
     in_.clear();
     in_pos_ = 0;
-    const auto used = parse(data);
-    if (!receive_ended_) append(in_, data.subspan(used));
+  } else if (in_pos_ > 0) {
+    in_.drop_front(in_pos_);
+    in_pos_ = 0;
+  }
+  in_.reserve(in_.size() + data.size());
+  // A packet left partial by an earlier call gets only the bytes it still lacks, so the bulk
+  // of the input is parsed where it lies instead of being copied into in_.
+  while (!data.empty() && in_pos_ < in_.size() && !stalled() && !receive_ended_) {
+    const auto take = std::min(data.size(), missing_bytes());
+    in_.append(data.first(take));
+    data = data.subspan(take);
+    pump();
+  }
+  if (data.empty() || receive_ended_) {
     pump();
     return;
   }
-  append(in_, data);
+  if (in_pos_ == in_.size() && !stalled()) {
+    // Nothing buffered: parse straight from the caller's bytes and keep only the tail.
+    const auto used = parse(data);
+    if (!receive_ended_) in_.append(data.subspan(used));
+    pump();
+    return;
+  }
+  in_.append(data);
   pump();
+}
+
+std::span<std::byte> connection::input_space(std::size_t at_least) {
+  if (in_pos_ == in_.size()) {
+    in_.clear();
+    in_pos_ = 0;
+  }
+  auto room = in_.room(0);
+  if (room.size() < at_least && in_pos_ > 0) {
+    // Only when the end is near: the unparsed tail (a partial packet) moves to the front.
+    in_.drop_front(in_pos_);
+    in_pos_ = 0;
+  }
+  return in_.room(at_least);
+}
+
+void connection::input_written(std::size_t n) {
+  if (receive_ended_ || input_closed_ || n == 0) return;
+  in_.grow(n);
+  pump();
+}
+
+void input_buffer::reserve(std::size_t n) {
+  if (n <= cap_) return;
+  const auto cap = std::max(n, 2 * cap_);
+  auto bigger = std::unique_ptr<std::byte[]>(new std::byte[cap]);
+  if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
+  data_ = std::move(bigger);
+  cap_ = cap;
+}
+
+void input_buffer::append(byte_view b) {
+  if (b.empty()) return;
+  reserve(len_ + b.size());
+  std::memcpy(data_.get() + len_, b.data(), b.size());
+  len_ += b.size();
+}
+
+void input_buffer::drop_front(std::size_t n) {
+  if (n >= len_) {
+    len_ = 0;
+    return;
+  }
+  std::memmove(data_.get(), data_.get() + n, len_ - n);
+  len_ -= n;
+}
+
+std::span<std::byte> input_buffer::room(std::size_t at_least) {
+  reserve(len_ + at_least);
+  return {data_.get() + len_, cap_ - len_};
+}
+
+// Bytes that complete the first buffered packet (its length prefix first, if that is cut).
+std::size_t connection::missing_bytes() const {
+  const auto have = in_.view().subspan(in_pos_);
+  const auto len = bsuint::decode(have);
+  if (len.status == bsuint::decode_status::need_more) return bsuint::max_decoded_bytes;
+  if (len.status != bsuint::decode_status::complete || len.value > config_.limits.max_packet_bytes)
+    return 1;  // enough for parse() to report it
+  const auto total = len.consumed + static_cast<std::size_t>(len.value);
+  return total > have.size() ? total - have.size() : 1;
 }
 
 void connection::receive_end() {
@@ -61,14 +146,8 @@ void connection::pump() {
   if (parsing_) return;  // re-entered from handle(): the outer call continues
   parsing_ = true;
   if (!receive_ended_ && in_pos_ < in_.size()) {
-    in_pos_ += parse(byte_view(in_).subspan(in_pos_));
-    if (in_pos_ == in_.size() || receive_ended_) {
-      in_.clear();
-      in_pos_ = 0;
-    } else if (in_pos_ > in_.size() / 2) {
-      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(in_pos_));
-      in_pos_ = 0;
-    }
+    // No compaction here: events' payload views may point into in_ (receive() compacts).
+    in_pos_ += parse(in_.view().subspan(in_pos_));
   }
   if (!receive_ended_ && input_closed_ && !stalled()) {
     end_receive(in_pos_ < in_.size() ? end_reason::truncated : end_reason::stream_closed);
@@ -128,8 +207,7 @@ void connection::handle_request(const packet& p) {
     return;
   }
   if (p.channel >= config_.limits.channels) {
-    // Not remembered in the tag history: that would let a peer grow a table per channel.
-    reject(p.channel, p.tag, reject_reason::unknown_channel, notice_kind::unknown_channel);
+    handle_unknown_channel(p);
     return;
   }
   const key k{p.channel, p.tag};
@@ -143,14 +221,12 @@ void connection::handle_request(const packet& p) {
     }
     return;
   }
-  auto [history, fresh] = seen_tags_.try_emplace(p.channel, config_.limits.max_tag_ranges);
-  (void)fresh;
-  if (history->second.contains(p.tag)) {
+  auto& history = history_for(p.channel);
+  if (history.contains(p.tag)) {
     notify(notice_kind::tag_reused, p.channel, p.tag, true);
     return;
   }
-  if (history->second.insert(p.tag))
-    notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
+  if (history.insert(p.tag)) notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
   if (!config_.accepts_requests) {
     reject(p.channel, p.tag, reject_reason::no_handler, notice_kind::no_handler);
   } else if (peer_erq_) {
@@ -164,9 +240,36 @@ void connection::handle_request(const packet& p) {
     e.tag = p.tag;
     e.rq_type = p.user_rq_type();
     e.flags = p.flags;
-    e.payload.assign(p.payload.begin(), p.payload.end());
+    e.payload_view = p.payload;
+    if (config_.copy_payloads) e.payload.assign(p.payload.begin(), p.payload.end());
     events_.push_back(std::move(e));
   }
+}
+
+tag_history& connection::history_for(std::uint64_t channel) {
+  if (last_history_ == nullptr || last_history_channel_ != channel) {
+    last_history_ = &seen_tags_.try_emplace(channel, config_.limits.max_tag_ranges).first->second;
+    last_history_channel_ = channel;
+  }
+  return *last_history_;
+}
+
+void connection::handle_unknown_channel(const packet& p) {
+  auto it = unknown_seen_.find(p.channel);
+  if (it == unknown_seen_.end()) {
+    if (unknown_seen_.size() >= config_.limits.max_unknown_channels) {
+      // No room to remember this tag: answering it could mean answering it twice later.
+      notify(notice_kind::unknown_channel_dropped, p.channel, p.tag, true);
+      return;
+    }
+    it = unknown_seen_.try_emplace(p.channel, config_.limits.max_tag_ranges).first;
+  }
+  if (it->second.contains(p.tag)) {
+    notify(notice_kind::tag_reused, p.channel, p.tag, true);
+    return;
+  }
+  if (it->second.insert(p.tag)) notify(notice_kind::tag_history_merged, p.channel, p.tag, false);
+  reject(p.channel, p.tag, reject_reason::unknown_channel, notice_kind::unknown_channel);
 }
 
 void connection::handle_response(const packet& p) {
@@ -182,7 +285,8 @@ void connection::handle_response(const packet& p) {
   e.tag = p.tag;
   e.ok = p.ok;
   e.flags = p.flags;
-  e.payload.assign(p.payload.begin(), p.payload.end());
+  e.payload_view = p.payload;
+  if (config_.copy_payloads) e.payload.assign(p.payload.begin(), p.payload.end());
   events_.push_back(std::move(e));
 }
 
@@ -327,10 +431,17 @@ void connection::take_output(bytes& out) {
 }
 
 std::optional<event> connection::poll_event() {
-  if (events_.empty()) return std::nullopt;
-  event e = std::move(events_.front());
-  events_.pop_front();
-  if (events_.empty()) pump();
+  if (events_head_ == events_.size()) return std::nullopt;
+  event e = std::move(events_[events_head_++]);
+  if (events_head_ >= 1024 && 2 * events_head_ >= events_.size() && events_head_ < events_.size()) {
+    // A consumer whose answers let more be parsed may never see the queue empty.
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(events_head_));
+    events_head_ = 0;
+  } else if (events_head_ == events_.size()) {
+    events_.clear();
+    events_head_ = 0;
+    pump();
+  }
   return e;
 }
 
@@ -375,6 +486,8 @@ std::string_view to_string(notice_kind notice) {
       return "request after the peer's ERQ rejected";
     case notice_kind::unknown_channel:
       return "request on an unknown channel rejected";
+    case notice_kind::unknown_channel_dropped:
+      return "request on an unknown channel dropped: too many unknown channels";
     case notice_kind::no_handler:
       return "request rejected: no request handler";
     case notice_kind::shutting_down:

@@ -5,6 +5,7 @@
 namespace wirekit::packet {
 
 bool tag_history::contains(std::uint64_t tag) const {
+  if (ranges_.empty() || tag > ranges_.rbegin()->second) return false;  // the usual next tag
   auto it = ranges_.upper_bound(tag);
   if (it == ranges_.begin()) return false;
   --it;
@@ -12,6 +13,11 @@ bool tag_history::contains(std::uint64_t tag) const {
 }
 
 bool tag_history::insert(std::uint64_t tag) {
+  // The usual case, the tag after the newest: nothing lies beyond the last range to join.
+  if (!ranges_.empty() && ranges_.rbegin()->second + 1 == tag && tag != 0) {
+    ranges_.rbegin()->second = tag;
+    return false;
+  }
   auto next = ranges_.upper_bound(tag);
   if (next != ranges_.begin()) {
     auto prev = std::prev(next);

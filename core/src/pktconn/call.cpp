@@ -2,10 +2,15 @@
 
 #include <fmt/core.h>
 
+#include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include <array>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 
 #include <cerrno>
@@ -24,11 +29,15 @@ namespace wirekit::pktconn {
 
 namespace {
 
+// Answer payloads at least this long are written from where they lie, not batched.
+inline constexpr std::size_t direct_write_bytes = 16 << 10;
+
 struct outgoing {
   std::uint64_t rq_type = 0;
   std::uint64_t flags = 0;
   std::uint64_t channel = 0;
-  bytes payload;
+  bytes owned;        // a payload made here (arguments, JSON)
+  byte_view payload;  // owned, or a line of the current stdin chunk
 };
 
 // One request in order of submission; printed once it and all before it are settled.
@@ -42,60 +51,40 @@ struct slot {
   bool ok = false;
   std::uint64_t flags = 0;
   bytes payload;
+  byte_view view;  // instead of payload while has_view: valid during on_event only
+  bool has_view = false;
   std::string no_answer;  // why there is no answer
 };
 
-// Reads request lines from stdin on its own thread (stdin may be a file, which asio cannot
-// wait on) and hands them over through a queue bounded by the window. The thread owns a
-// share of the state, so it may outlive the reader while it sits in a blocking read.
+// A buffer of stdin bytes; unlike a vector it is not zero-filled first (a 1 MiB clear per
+// read costs as much as the read).
+struct raw_chunk {
+  std::unique_ptr<std::byte[]> data;
+  std::size_t size = 0;  // bytes in use
+  std::size_t capacity = 0;
+
+  static raw_chunk make(std::size_t capacity) {
+    return raw_chunk{std::unique_ptr<std::byte[]>(new std::byte[capacity]), 0, capacity};
+  }
+  byte_view view() const { return {data.get(), size}; }
+};
+
+// Reads stdin on its own thread (stdin may be a file, which asio cannot wait on) in big
+// reads, and hands over chunks of whole lines (a line cut by a read moves on to the next
+// chunk), so lines are found and sent where they lie: no copy and no lock per line. At most
+// max_chunks wait. The thread owns a share of the state, so it may outlive the reader while
+// it sits in a blocking read.
 class stdin_reader {
  public:
-  stdin_reader(asio::io_context& io, std::size_t bound, std::size_t max_line,
-               std::function<void()> wake)
+  // cat's read size: big enough to make reads cheap, small enough to stay in the cache.
+  static constexpr std::size_t read_bytes = std::size_t{256} << 10;
+  static constexpr std::size_t max_chunks = 8;
+
+  stdin_reader(asio::io_context& io, std::size_t max_line, std::function<void()> wake)
       : state_(std::make_shared<state>()) {
     state_->io = &io;
-    state_->bound = bound;
     state_->wake = std::move(wake);
-    std::thread([st = state_, max_line] {
-      // read(2) in big chunks: istream getline on a synced std::cin costs a call per byte.
-      std::string line;
-      bool too_long = false;
-      std::vector<char> buf(65536);
-      auto deliver = [&](std::string&& l) {
-        std::unique_lock lock(st->mutex);
-        st->cv.wait(lock, [&] { return st->lines.size() < st->bound || st->stopping; });
-        if (st->stopping) return false;
-        const bool was_empty = st->lines.empty();
-        st->lines.push_back(std::move(l));
-        // One wake per batch: the loop takes every line there is when it runs.
-        if (was_empty && st->io) asio::post(*st->io, st->wake);
-        return true;
-      };
-      for (;;) {
-        const auto n = ::read(STDIN_FILENO, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        std::size_t start = 0;
-        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
-          if (buf[i] != '\n') continue;
-          if (!too_long) line.append(buf.data() + start, i - start);
-          if (!deliver(std::move(line))) return;
-          line.clear();
-          too_long = false;
-          start = i + 1;
-        }
-        if (!too_long) line.append(buf.data() + start, static_cast<std::size_t>(n) - start);
-        // Longer than any packet may be: keep one byte too many so the submit refuses it.
-        if (line.size() > max_line) {
-          line.resize(max_line + 1);
-          too_long = true;
-        }
-      }
-      if (!line.empty() && !deliver(std::move(line))) return;
-      std::lock_guard lock(st->mutex);
-      st->ended = true;
-      if (st->io) asio::post(*st->io, st->wake);
-    }).detach();
+    std::thread([st = state_, max_line] { run(*st, max_line); }).detach();
   }
   ~stdin_reader() {
     std::lock_guard lock(state_->mutex);
@@ -104,29 +93,139 @@ class stdin_reader {
     state_->cv.notify_all();
   }
 
-  // A line, or nullopt with *ended telling whether more can come.
-  std::optional<std::string> pop(bool* ended) {
+  // A chunk of whole lines, or false with *ended telling whether more can come.
+  // into's old buffer goes back to the reader for reuse (fresh pages cost a fault each).
+  bool pop(raw_chunk& into, bool* ended) {
     std::lock_guard lock(state_->mutex);
-    *ended = state_->ended && state_->lines.empty();
-    if (state_->lines.empty()) return std::nullopt;
-    auto line = std::move(state_->lines.front());
-    state_->lines.pop_front();
+    if (into.data && into.capacity == read_bytes && state_->spare.size() < max_chunks) {
+      into.size = 0;
+      state_->spare.push_back(std::move(into));
+    }
+    *ended = state_->ended && state_->chunks.empty();
+    if (state_->chunks.empty()) return false;
+    into = std::move(state_->chunks.front());
+    state_->chunks.pop_front();
     state_->cv.notify_all();
-    return line;
+    return true;
   }
 
  private:
   struct state {
     std::mutex mutex;
     std::condition_variable cv;
-    std::deque<std::string> lines;
+    std::deque<raw_chunk> chunks;
+    std::vector<raw_chunk> spare;  // consumed chunks of read_bytes, to read into again
     asio::io_context* io = nullptr;
     std::function<void()> wake;
-    std::size_t bound = 1;
     bool ended = false;
     bool stopping = false;
   };
+
+  static bool deliver(state& st, raw_chunk&& chunk) {
+    std::unique_lock lock(st.mutex);
+    st.cv.wait(lock, [&] { return st.chunks.size() < max_chunks || st.stopping; });
+    if (st.stopping) return false;
+    const bool was_empty = st.chunks.empty();
+    st.chunks.push_back(std::move(chunk));
+    // One wake per batch: the loop takes every chunk there is when it runs.
+    if (was_empty && st.io) asio::post(*st.io, st.wake);
+    return true;
+  }
+
+  static raw_chunk fresh(state& st, std::size_t capacity) {
+    if (capacity <= read_bytes) {
+      std::lock_guard lock(st.mutex);
+      if (!st.spare.empty()) {
+        auto c = std::move(st.spare.back());
+        st.spare.pop_back();
+        return c;
+      }
+      capacity = read_bytes;
+    }
+    return raw_chunk::make(capacity);
+  }
+
+  static void run(state& st, std::size_t max_line) {
+    auto buf = fresh(st, read_bytes);
+    std::size_t carry = 0;  // a line not ended yet, at the start of buf
+    bool skipping = false;  // the rest of a line longer than any packet: dropped
+    for (;;) {
+      if (buf.capacity - carry < read_bytes / 2) {
+        auto bigger = raw_chunk::make(carry + read_bytes);
+        std::memcpy(bigger.data.get(), buf.data.get(), carry);
+        buf = std::move(bigger);
+      }
+      std::byte* const at = buf.data.get();
+      const auto n = ::read(STDIN_FILENO, at + carry, buf.capacity - carry);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      std::size_t end = carry + static_cast<std::size_t>(n);
+      if (skipping) {
+        const auto* nl = static_cast<const std::byte*>(
+            std::memchr(at + carry, '\n', static_cast<std::size_t>(n)));
+        if (nl == nullptr) continue;
+        const auto from = static_cast<std::size_t>(nl - at);
+        std::memmove(at + carry, nl, end - from);
+        end = carry + (end - from);
+        skipping = false;
+      }
+      const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
+      const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
+      if (whole > 0) {
+        auto next = fresh(st, end - whole);
+        std::memcpy(next.data.get(), at + whole, end - whole);
+        buf.size = whole;
+        if (!deliver(st, std::move(buf))) return;
+        buf = std::move(next);
+      }
+      carry = end - whole;
+      // Longer than any packet may be: keep one byte too many so the submit refuses it.
+      if (carry > max_line) {
+        carry = max_line + 1;
+        skipping = true;
+      }
+    }
+    if (carry > 0) {
+      buf.size = carry;
+      if (!deliver(st, std::move(buf))) return;
+    }
+    std::lock_guard lock(st.mutex);
+    st.ended = true;
+    if (st.io) asio::post(*st.io, st.wake);
+  }
+
   std::shared_ptr<state> state_;
+};
+
+// The requests in flight, in submission order: a ring as long as the window.
+class slot_ring {
+ public:
+  explicit slot_ring(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 1)) {}
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
+  slot& front() { return ring_[head_]; }
+  slot& operator[](std::size_t i) { return ring_[(head_ + i) % ring_.size()]; }
+  slot& push() {
+    auto& s = ring_[(head_ + count_) % ring_.size()];
+    s = slot{};
+    ++count_;
+    return s;
+  }
+  void pop_front() {
+    ring_[head_].payload = {};
+    head_ = (head_ + 1) % ring_.size();
+    --count_;
+  }
+  // The slot with sequence number seq, if it is in the ring.
+  slot* find_seq(std::size_t seq) {
+    if (count_ == 0 || seq - front().seq >= count_) return nullptr;
+    return &(*this)[seq - front().seq];
+  }
+
+ private:
+  std::vector<slot> ring_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
 };
 
 class caller {
@@ -137,7 +236,8 @@ class caller {
         signals_(io, SIGINT, SIGTERM),
         idle_timer_(io),
         // Over "-" stdout carries the packets: answers go to stderr instead.
-        out_(config.where.kind == net::endpoint_kind::stdio ? stderr : stdout) {}
+        out_(config.where.kind == net::endpoint_kind::stdio ? stderr : stdout),
+        slots_(config.window) {}
 
   void start() {
     signals_.async_wait([this](std::error_code ec, int) {
@@ -149,8 +249,8 @@ class caller {
       session_->flush();
     });
     if (config_.payloads.empty()) {
-      reader_ = std::make_unique<stdin_reader>(io_, config_.window, config_.limits.max_packet_bytes,
-                                               [this] { pump(); });
+      reader_ =
+          std::make_unique<stdin_reader>(io_, config_.limits.max_packet_bytes, [this] { pump(); });
     }
     net::async_connect_stream(
         io_, config_.where, config_.stream,
@@ -164,7 +264,10 @@ class caller {
           cc.limits.max_pending = config_.window;
           cc.limits.channels = std::max(cc.limits.channels, config_.channel + 1);
           cc.accepts_requests = false;
-          session_ = std::make_shared<session>(io_, std::move(s), cc, config_.trace);
+          cc.copy_payloads = false;  // on_event prints or copies each answer
+          session_ =
+              std::make_shared<session>(io_, std::move(s), cc, config_.trace,
+                                        std::max(config_.pipe_bytes, session::default_read_bytes));
           session_->start([this](packet::event& e) { on_event(e); }, [this] { on_done(); });
           arm_idle_timer();
           pump();
@@ -183,23 +286,36 @@ class caller {
         input_done_ = true;
         return std::nullopt;
       }
-      outgoing o{config_.rq_type, config_.flags, config_.channel,
-                 to_bytes(config_.payloads[next_arg_++])};
+      outgoing o{config_.rq_type,
+                 config_.flags,
+                 config_.channel,
+                 to_bytes(config_.payloads[next_arg_++]),
+                 {}};
       return o;
     }
     for (;;) {
-      bool ended = false;
-      auto line = reader_->pop(&ended);
-      if (!line) {
-        if (ended) input_done_ = true;
-        return std::nullopt;
+      if (chunk_pos_ >= chunk_.size) {
+        bool ended = false;
+        if (!reader_->pop(chunk_, &ended)) {
+          if (ended) input_done_ = true;
+          return std::nullopt;
+        }
+        chunk_pos_ = 0;
+        continue;
       }
+      const auto* begin = chunk_.data.get() + chunk_pos_;
+      const auto left = chunk_.size - chunk_pos_;
+      const auto* nl = static_cast<const std::byte*>(std::memchr(begin, '\n', left));
+      const auto length = nl != nullptr ? static_cast<std::size_t>(nl - begin) : left;
+      chunk_pos_ += nl != nullptr ? length + 1 : length;
       ++line_number_;
-      if (config_.format == input_format::line) {
-        return outgoing{config_.rq_type, config_.flags, config_.channel, to_bytes(*line)};
-      }
-      if (line->find_first_not_of(" \t\r") == std::string::npos) continue;
-      auto parsed = parse_json_request(*line);
+      const byte_view line(begin, length);
+      // The payload is sent from the chunk, which lives until the next line is taken.
+      if (config_.format == input_format::line)
+        return outgoing{config_.rq_type, config_.flags, config_.channel, {}, line};
+      const std::string text(as_chars(line));
+      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto parsed = parse_json_request(text);
       if (parsed) return parsed;
     }
   }
@@ -212,7 +328,7 @@ class caller {
       return std::nullopt;
     };
     if (!j.is_object()) return bad("not a JSON object");
-    outgoing o{config_.rq_type, config_.flags, config_.channel, {}};
+    outgoing o{config_.rq_type, config_.flags, config_.channel, {}, {}};
     auto u64 = [&](const char* name, std::uint64_t& into) {
       if (!j.contains(name)) return true;
       if (!j[name].is_number_unsigned()) return false;
@@ -226,10 +342,10 @@ class caller {
       auto b = j["payload_hex"].is_string() ? from_hex(j["payload_hex"].get<std::string>())
                                             : std::nullopt;
       if (!b) return bad("payload_hex is not hex");
-      o.payload = std::move(*b);
+      o.owned = std::move(*b);
     } else if (j.contains("payload")) {
       if (!j["payload"].is_string()) return bad("payload must be a string");
-      o.payload = to_bytes(j["payload"].get<std::string>());
+      o.owned = to_bytes(j["payload"].get<std::string>());
     }
     return o;
   }
@@ -238,12 +354,17 @@ class caller {
   void pump() {
     if (!session_ || session_->done()) return;
     auto& engine = session_->engine();
+    if (activity_) {
+      activity_ = false;
+      last_activity_ = std::chrono::steady_clock::now();
+    }
     print_settled();  // frees window room
     while (!input_done_ && slots_.size() < config_.window && engine.receive_open() &&
            engine.sending() == packet::send_state::open) {
       auto o = next_request();
       if (!o) break;
-      const auto r = engine.submit(o->rq_type, o->flags, o->payload, o->channel);
+      const auto payload = o->owned.empty() ? o->payload : byte_view(o->owned);
+      const auto r = engine.submit(o->rq_type, o->flags, payload, o->channel);
       ++submitted_;
       if (r.status != packet::submit_status::ok) {
         fmt::print(stderr, "pktconn: call: request {} not sent: {}\n", submitted_,
@@ -251,13 +372,22 @@ class caller {
         failed_ = true;
         continue;
       }
-      slot s;
+      if (next_seq_ == 0) {
+        channel_ = o->channel;
+        tag_base_ = r.tag;
+      } else if (!mixed_ && o->channel != channel_) {
+        // A second channel: tags no longer follow sequence numbers, look them up instead.
+        mixed_ = true;
+        for (std::size_t i = 0; i < slots_.size(); ++i) {
+          if (!slots_[i].settled) waiting_[{slots_[i].channel, slots_[i].tag}] = slots_[i].seq;
+        }
+      }
+      auto& s = slots_.push();
       s.number = submitted_;
       s.channel = o->channel;
       s.tag = r.tag;
       s.seq = next_seq_++;
-      waiting_[{s.channel, s.tag}] = s.seq;
-      slots_.push_back(std::move(s));
+      if (mixed_) waiting_[{s.channel, s.tag}] = s.seq;
     }
     if (!engine.receive_open() && !input_done_) {
       // The peer is gone: whatever is left of the input can never be answered.
@@ -270,6 +400,7 @@ class caller {
       }
     }
     print_settled();
+    std::fflush(out_);
     if (input_done_ && slots_.empty() && engine.sending() == packet::send_state::open)
       engine.close();
     session_->flush();
@@ -305,11 +436,18 @@ class caller {
   }
 
   slot* find_slot(std::uint64_t channel, std::uint64_t tag) {
+    if (!mixed_) {
+      // One channel: tags go up by one per slot, so the tag gives the slot.
+      if (channel != channel_) return nullptr;
+      auto* s = slots_.find_seq(static_cast<std::size_t>(tag - tag_base_));
+      if (s == nullptr || s->tag != tag || s->channel != channel || s->settled) return nullptr;
+      return s;
+    }
     const auto it = waiting_.find({channel, tag});
     if (it == waiting_.end()) return nullptr;
     const auto seq = it->second;
     waiting_.erase(it);
-    return &slots_.at(seq - slots_.front().seq);
+    return slots_.find_seq(seq);
   }
 
   void on_event(packet::event& e) {
@@ -320,9 +458,16 @@ class caller {
           s->settled = s->answered = true;
           s->ok = e.ok;
           s->flags = e.flags;
-          s->payload = std::move(e.payload);
+          if (s == &slots_.front()) {
+            // Next in order: printed from where it was read, no copy.
+            s->view = e.payload_view;
+            s->has_view = true;
+            print_settled();
+          } else {
+            s->payload.assign(e.payload_view.begin(), e.payload_view.end());
+          }
         }
-        arm_idle_timer();
+        activity_ = true;
         break;
       case event_kind::request_failed:
         if (auto* s = find_slot(e.channel, e.tag)) {
@@ -367,10 +512,12 @@ class caller {
     });
   }
 
+  // Answers go out in one write per batch; a big payload is written from where it lies.
   void print_settled() {
     bool wrote = false;
     while (!slots_.empty() && slots_.front().settled) {
       auto& s = slots_.front();
+      const byte_view payload = s.has_view ? s.view : byte_view(s.payload);
       if (s.answered && !s.ok) failed_ = true;
       if (!s.answered) failed_ = true;
       if (config_.json_output) {
@@ -381,38 +528,99 @@ class caller {
         j["ok"] = s.answered && s.ok;
         if (s.answered) {
           j["flags"] = s.flags;
-          j["payload_hex"] = to_hex(s.payload);
-          if (packet::is_utf8(s.payload)) j["payload"] = std::string(as_chars(s.payload));
+          j["payload_hex"] = to_hex(payload);
+          if (packet::is_utf8(payload)) j["payload"] = std::string(as_chars(payload));
         } else {
           j["error"] = "no answer: " + s.no_answer;
         }
         const auto text = j.dump() + "\n";
-        std::fwrite(text.data(), 1, text.size(), out_);
+        append(printing_, as_bytes(text));
       } else if (s.answered && s.ok) {
-        if (!s.payload.empty()) std::fwrite(s.payload.data(), 1, s.payload.size(), out_);
-        std::fputc('\n', out_);
+        if (payload.size() >= direct_write_bytes) {
+          write_direct(payload);
+        } else {
+          append(printing_, payload);
+          printing_.push_back(std::byte{'\n'});
+        }
       } else if (s.answered) {
+        write_out(printing_);
         fmt::print(stderr, "pktconn: call: request {} failed: {}\n", s.number,
-                   std::string(as_chars(s.payload)));
+                   std::string(as_chars(payload)));
       } else {
+        write_out(printing_);
         fmt::print(stderr, "pktconn: call: request {}: no answer: {}\n", s.number, s.no_answer);
       }
       wrote = true;
       slots_.pop_front();
     }
-    if (wrote) std::fflush(out_);
+    // stdio flushes when its buffer fills; pump() and finish() flush what is left, once per
+    // batch of events.
+    if (wrote) write_out(printing_);
   }
 
+  void write_out(bytes& b) {
+    write_out(byte_view(b));
+    b.clear();
+  }
+  // A big answer and its newline in one writev(2) from where the answer lies: through stdio
+  // it would be cut at the buffer's edges into several writes and a copy.
+  void write_direct(byte_view payload) {
+    write_out(printing_);
+    std::fflush(out_);
+    const int fd = ::fileno(out_);
+    static const char newline = '\n';
+    std::array<iovec, 2> parts{iovec{const_cast<std::byte*>(payload.data()), payload.size()},
+                               iovec{const_cast<char*>(&newline), 1}};
+    std::size_t first = 0;
+    while (first < parts.size()) {
+      const auto n = ::writev(fd, parts.data() + first, static_cast<int>(parts.size() - first));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) {
+          pollfd p{fd, POLLOUT, 0};
+          ::poll(&p, 1, -1);
+          continue;
+        }
+        return;  // as with stdio: a reader that went away loses the rest
+      }
+      auto done = static_cast<std::size_t>(n);
+      while (first < parts.size() && done >= parts[first].iov_len)
+        done -= parts[first++].iov_len;
+      if (first < parts.size()) {
+        parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + done;
+        parts[first].iov_len -= done;
+      }
+    }
+  }
+
+  void write_out(byte_view b) {
+    if (!b.empty()) std::fwrite(b.data(), 1, b.size(), out_);
+  }
+
+  // Armed once; each expiry checks the time of the last answer (noted once per batch in
+  // pump), so answers cost no timer operations.
   void arm_idle_timer() {
-    idle_timer_.expires_after(config_.timeout);
+    last_activity_ = std::chrono::steady_clock::now();
+    wait_idle(last_activity_ + config_.timeout);
+  }
+
+  void wait_idle(std::chrono::steady_clock::time_point deadline) {
+    idle_timer_.expires_at(deadline);
     idle_timer_.async_wait([this](std::error_code ec) {
       if (ec) return;
+      if (activity_) {
+        activity_ = false;
+        last_activity_ = std::chrono::steady_clock::now();
+      }
+      const auto deadline = last_activity_ + config_.timeout;
+      if (deadline > std::chrono::steady_clock::now()) return wait_idle(deadline);
       const bool waiting_eof = input_done_ && slots_.empty();
       fmt::print(stderr, "pktconn: call: timed out after {} ms waiting for {}\n",
                  config_.timeout.count(), waiting_eof ? "the peer's EOF" : "answers");
       failed_ = true;
       waiting_.clear();
-      for (auto& s : slots_) {
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        auto& s = slots_[i];
         if (!s.settled) {
           s.settled = true;
           s.no_answer = "timed out";
@@ -434,6 +642,7 @@ class caller {
   }
 
   void finish() {
+    std::fflush(out_);
     idle_timer_.cancel();
     if (session_) session_->abort();
     io_.stop();
@@ -446,8 +655,17 @@ class caller {
   std::FILE* out_;
   std::unique_ptr<stdin_reader> reader_;
   std::shared_ptr<session> session_;
-  std::deque<slot> slots_;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> waiting_;  // → slot number
+  slot_ring slots_;
+  // Used once requests go to more than one channel (JSON input): (channel, tag) → seq.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::size_t> waiting_;
+  bool mixed_ = false;
+  std::uint64_t channel_ = 0;   // of every slot while !mixed_
+  std::uint64_t tag_base_ = 0;  // while !mixed_: tag = tag_base_ + seq
+  raw_chunk chunk_;             // stdin lines being sent
+  std::size_t chunk_pos_ = 0;
+  bytes printing_;  // answers for one write
+  bool activity_ = false;
+  std::chrono::steady_clock::time_point last_activity_;
   std::size_t next_arg_ = 0;
   std::size_t submitted_ = 0;
   std::size_t next_seq_ = 0;
@@ -465,6 +683,9 @@ cli::exit_code call(const call_config& config) {
     throw cli::usage_error(
         "requests come from stdin, so --connect must name another endpoint than -");
   }
+  // Requests from stdin and answers to stdout, or packets both ways over "-".
+  set_pipe_size(STDIN_FILENO, config.pipe_bytes);
+  set_pipe_size(STDOUT_FILENO, config.pipe_bytes);
   asio::io_context io(1);
   auto c = std::make_unique<caller>(io, config);
   c->start();

@@ -2,11 +2,13 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/pktconn/handlers.hpp"
+#include "wirekit/pktconn/pipe_size.hpp"
 #include "wirekit/pktconn/session.hpp"
 
 namespace wirekit::pktconn {
@@ -68,7 +70,9 @@ class server {
     packet::connection_config cc;
     cc.limits = config_.limits;
     cc.accepts_requests = true;
-    session_ = std::make_shared<session>(io_, std::move(stream), cc, config_.trace);
+    cc.copy_payloads = false;  // dispatch() copies what outlives the event
+    session_ = std::make_shared<session>(io_, std::move(stream), cc, config_.trace,
+                                         std::max(config_.pipe_bytes, session::default_read_bytes));
     session_->start([this](packet::event& e) { on_event(e); }, [this] { on_done(); });
   }
 
@@ -110,6 +114,11 @@ class server {
   }
 
   void dispatch(packet::event& e) {
+    if (config_.handler == handler_kind::echo) {
+      // The answer is the request's own payload, ready now: no closure, no copy of it.
+      session_->engine().respond(e.channel, e.tag, true, 0, e.payload_view);
+      return;
+    }
     const auto key = std::make_pair(e.channel, e.tag);
     auto state = std::make_shared<outstanding>();
     auto answer = [this, key, state](packet::handler_result r) {
@@ -121,7 +130,8 @@ class server {
       session_->engine().respond(key.first, key.second, r.ok, r.flags, r.payload);
       session_->flush();
     };
-    request_info rq{e.channel, e.tag, e.rq_type, e.flags, std::move(e.payload)};
+    request_info rq{e.channel, e.tag, e.rq_type, e.flags,
+                    bytes(e.payload_view.begin(), e.payload_view.end())};
     handler_->handle(std::move(rq), answer);
     if (state->answered) return;  // answered at once (echo, most of demo): no timer needed
     outstanding_[key] = state;
@@ -178,6 +188,10 @@ class server {
 }  // namespace
 
 cli::exit_code serve(const serve_config& config) {
+  if (config.where.kind == net::endpoint_kind::stdio) {
+    set_pipe_size(0, config.pipe_bytes);
+    set_pipe_size(1, config.pipe_bytes);
+  }
   asio::io_context io(1);
   auto s = std::make_unique<server>(io, config);
   s->start();

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "wirekit/pktconn/trace.hpp"
@@ -9,14 +10,15 @@
 namespace wirekit::pktconn {
 
 session::session(asio::io_context& io, std::unique_ptr<net::byte_stream> stream,
-                 packet::connection_config config, bool trace)
+                 packet::connection_config config, bool trace, std::size_t read_bytes)
     : io_(io),
       stream_(std::move(stream)),
       engine_([&] {
         config.trace = trace;
         return config;
       }()),
-      trace_(trace) {}
+      trace_(trace),
+      read_bytes_(std::max(read_bytes, min_read_bytes)) {}
 
 session::~session() {
   if (stream_) stream_->close();
@@ -66,11 +68,13 @@ void session::flush() {
 void session::start_read() {
   if (reading_ || done_ || !engine_.wants_input()) return;
   reading_ = true;
-  stream_->async_read_some(asio::buffer(read_buf_),
+  // Straight into the engine's buffer: packets are parsed where the kernel put them.
+  const auto room = engine_.input_space(read_bytes_);
+  stream_->async_read_some(asio::buffer(room.data(), room.size()),
                            [self = shared_from_this()](std::error_code ec, std::size_t n) {
                              self->reading_ = false;
                              if (ec == asio::error::operation_aborted || self->done_) return;
-                             if (n > 0) self->engine_.receive(byte_view(self->read_buf_.data(), n));
+                             if (n > 0) self->engine_.input_written(n);
                              if (ec) {
                                if (ec != asio::error::eof) self->read_error_ = ec;
                                self->engine_.receive_end();

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
+
 #include "replay.hpp"
 #include "wirekit/common/hex.hpp"
 #include "wirekit/packet/connection.hpp"
@@ -241,6 +244,37 @@ TEST_CASE("requests on an unserved channel get the reference's literal reject",
   CHECK(count(d.events, event_kind::request) == 0);
 }
 
+TEST_CASE("a tag rejected on an unserved channel is never answered again", "[packet][connection]") {
+  packet::connection_config config;
+  config.limits.max_unknown_channels = 2;
+  packet::connection c(config);
+  const auto reject = to_hex(as_bytes("unknown channel %d"));
+  // channel 5 tag 2, channel 5 tag 2 again, channel 5 tag 3, channel 6 tag 2.
+  c.receive(
+      wire("050203050141"
+           "050203050142"
+           "050303050143"
+           "050203060144"));
+  auto d = drain(c);
+  CHECK(wirekit::test::split_packets(d.out) ==
+        std::vector<std::string>{"15020105" + reject, "15030105" + reject, "15020106" + reject});
+  REQUIRE(count(d.events, event_kind::notice) == 4);
+  CHECK(d.events.at(1).notice == packet::notice_kind::tag_reused);
+  CHECK(d.events.at(1).channel == 5);
+  CHECK(d.events.at(1).tag == 2);
+  CHECK(c.stats().dropped == 1);
+  // A third unserved channel cannot be remembered: dropped, not answered.
+  c.receive(wire("050203070145"));
+  d = drain(c);
+  CHECK(d.out.empty());
+  REQUIRE(d.events.size() == 1);
+  CHECK(d.events[0].notice == packet::notice_kind::unknown_channel_dropped);
+  // Channel 0 is served as before.
+  c.receive(wire("0402020146"));
+  d = drain(c);
+  CHECK(count(d.events, event_kind::request) == 1);
+}
+
 TEST_CASE("without a handler every request gets 'no request handler'", "[packet][connection]") {
   packet::connection c(client_config());
   c.receive(wire("0402020141"));
@@ -417,4 +451,45 @@ TEST_CASE("our own queued requests never stop us reading answers", "[packet][con
   c.receive(wire("020204"));
   const auto d = drain(c);
   CHECK(count(d.events, event_kind::response) == 1);
+}
+
+// The zero-copy input path: bytes read straight into the engine's buffer, packets parsed in
+// place, payloads seen through views; a packet cut anywhere still arrives whole.
+TEST_CASE("input_space/input_written parse in place and payload views see whole payloads",
+          "[packet][connection]") {
+  packet::connection_config config;
+  config.copy_payloads = false;
+  packet::connection c(config);
+  bytes stream;
+  std::vector<std::string> sent;
+  for (int i = 0; i < 50; ++i) {
+    std::string payload(static_cast<std::size_t>(i * 37 % 300), static_cast<char>('a' + i % 26));
+    sent.push_back(payload);
+    bytes p;
+    REQUIRE(packet::encode(
+                packet::make_request(0, 2 + static_cast<std::uint64_t>(i), 0, 0, as_bytes(payload)),
+                p) == packet::encode_status::ok);
+    append(stream, p);
+  }
+  std::vector<std::string> got;
+  std::size_t at = 0, step = 1;
+  while (at < stream.size()) {
+    auto room = c.input_space(7);
+    REQUIRE(room.size() >= 7);
+    const auto n = std::min({room.size(), stream.size() - at, step});
+    std::memcpy(room.data(), stream.data() + at, n);
+    at += n;
+    step = step * 3 % 97 + 1;  // cuts at many different places
+    c.input_written(n);
+    while (auto e = c.poll_event()) {
+      if (e->kind != event_kind::request) continue;
+      CHECK(e->payload.empty());  // no copy was made
+      got.emplace_back(as_chars(e->payload_view));
+      c.respond(e->channel, e->tag, true, 0, e->payload_view);
+    }
+  }
+  CHECK(got == sent);
+  bytes out;
+  c.take_output(out);
+  CHECK(wirekit::test::split_packets(out).size() == sent.size());
 }

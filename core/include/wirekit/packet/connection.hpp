@@ -15,10 +15,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/packet/codec.hpp"
@@ -36,6 +39,9 @@ struct connection_limits {
   std::size_t max_events = 4096;      // parsing pauses while this many events wait
   std::uint64_t channels = 1;         // channels 0..channels-1 are served and usable
   std::size_t max_tag_ranges = 1024;  // per channel, see tag_history
+  // Unserved channels whose rejected tags are remembered (each like a served channel's
+  // history); requests on further unserved channels are dropped, never answered twice.
+  std::size_t max_unknown_channels = 64;
 };
 
 // Hard ceilings for the limits a flag can set.
@@ -45,6 +51,9 @@ struct connection_config {
   connection_limits limits;
   bool accepts_requests = true;  // false: every request gets "no request handler"
   bool trace = false;            // keep a copy of every packet for poll_trace()
+  // false: request and response events carry only payload_view, no copy (for drivers that
+  // use or copy the payload before they next call receive() or receive_end()).
+  bool copy_payloads = true;
 };
 
 enum class event_kind {
@@ -73,6 +82,7 @@ enum class notice_kind {
   duplicate_dropped,        // dropped: a third copy of a tag in use
   request_after_erq,        // rejected: the peer sent ERQ before
   unknown_channel,          // rejected: the channel is not served
+  unknown_channel_dropped,  // dropped: too many unserved channels to remember their tags
   no_handler,               // rejected: this end serves no requests
   shutting_down,            // rejected: this end is closing
   after_eof,                // dropped: this end has sent EOF and cannot answer
@@ -87,10 +97,13 @@ struct event {
   event_kind kind = event_kind::notice;
   std::uint64_t channel = 0;
   std::uint64_t tag = 0;
-  std::uint64_t rq_type = 0;                // request: the user rq_type
-  std::uint64_t flags = 0;                  // request: request flags; response: user flags
-  bool ok = false;                          // response
-  bytes payload;                            // request, response
+  std::uint64_t rq_type = 0;  // request: the user rq_type
+  std::uint64_t flags = 0;    // request: request flags; response: user flags
+  bool ok = false;            // response
+  bytes payload;              // request, response (if copy_payloads)
+  // request, response: the payload where it was parsed, in the caller's input or the
+  // engine's buffer; valid until the next receive() or receive_end() call.
+  byte_view payload_view;
   end_reason end = end_reason::none;        // receive_ended, request_failed
   decode_error error = decode_error::none;  // receive_ended with bad_packet
   notice_kind notice = notice_kind::none;   // notice
@@ -143,6 +156,24 @@ enum class send_state {
   eof_sent,  // EOF sent: nothing more goes out
 };
 
+// The receive buffer. Not a vector: room for a read is not zero-filled first.
+class input_buffer {
+ public:
+  std::size_t size() const { return len_; }
+  byte_view view() const { return {data_.get(), len_}; }
+  void append(byte_view b);
+  void reserve(std::size_t n);
+  void drop_front(std::size_t n);
+  void clear() { len_ = 0; }
+  std::span<std::byte> room(std::size_t at_least);
+  void grow(std::size_t n) { len_ += n; }
+
+ private:
+  std::unique_ptr<std::byte[]> data_;
+  std::size_t len_ = 0;
+  std::size_t cap_ = 0;
+};
+
 class connection {
  public:
   explicit connection(connection_config config = {});
@@ -150,6 +181,10 @@ class connection {
   // Input from the peer.
   void receive(byte_view data);
   void receive_end();
+  // The same without a copy: read into input_space(), then say how many bytes came with
+  // input_written(n). Payload views of earlier events die as with receive().
+  std::span<std::byte> input_space(std::size_t at_least);
+  void input_written(std::size_t n);
   bool wants_input() const;
   bool receive_open() const { return !receive_ended_; }
 
@@ -197,9 +232,13 @@ class connection {
   void pump();
   std::size_t parse(byte_view data);
   bool stalled() const;
+  std::size_t events_waiting() const { return events_.size() - events_head_; }
+  std::size_t missing_bytes() const;
+  tag_history& history_for(std::uint64_t channel);
   void handle(const packet& p);
   void handle_request(const packet& p);
   void handle_response(const packet& p);
+  void handle_unknown_channel(const packet& p);
   void end_receive(end_reason end, decode_error error = decode_error::none);
   void set_send_state(send_state next);
   void maybe_send_eof();
@@ -209,19 +248,27 @@ class connection {
   void notify(notice_kind kind, std::uint64_t channel, std::uint64_t tag, bool dropped);
 
   connection_config config_;
-  bytes in_;
+  input_buffer in_;
   std::size_t in_pos_ = 0;
   bytes out_;
   // Answers and rejects in out_: what a flooding peer can make us queue. Our own requests
   // are bounded by max_pending, and counting them could stop us reading the answers that
   // free the window (both ends blocked on full pipes).
   std::size_t answer_bytes_ = 0;
-  std::deque<event> events_;
+  // A queue drained whole after every engine call: a vector read from events_head_ (a deque
+  // of these large events would allocate a block every few packets).
+  std::vector<event> events_;
+  std::size_t events_head_ = 0;
   std::deque<direction_record> trace_;
   std::unordered_map<key, inflight_entry, key_hash> inflight_;
   std::unordered_set<key, key_hash> pending_;
   std::unordered_map<std::uint64_t, std::uint64_t> next_tag_;
   std::unordered_map<std::uint64_t, tag_history> seen_tags_;
+  std::uint64_t last_history_channel_ = 0;
+  tag_history* last_history_ = nullptr;  // seen_tags_[last_history_channel_]: nodes are stable
+  // Tags rejected on channels we do not serve: the reference never answers a
+  // (channel, tag) twice, rejects included (§2.4), so a repeat is dropped like any reuse.
+  std::unordered_map<std::uint64_t, tag_history> unknown_seen_;
   send_state send_state_ = send_state::open;
   bool receive_ended_ = false;
   bool input_closed_ = false;  // receive_end() called; buffered bytes still to parse

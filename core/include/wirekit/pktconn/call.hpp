@@ -10,6 +10,7 @@
 #include "wirekit/net/byte_stream.hpp"
 #include "wirekit/net/endpoint.hpp"
 #include "wirekit/packet/connection.hpp"
+#include "wirekit/pktconn/pipe_size.hpp"
 
 namespace wirekit::pktconn {
 
@@ -27,6 +28,8 @@ struct call_config {
   bool json_output = false;
   std::chrono::milliseconds timeout{30'000};  // the longest wait for any packet from the peer
   packet::connection_limits limits;
+  std::size_t pipe_bytes =
+      default_pipe_bytes;  // 0: as they are; else stdin/stdout pipes grow to this
   bool trace = false;
   bool verbose = false;
 };

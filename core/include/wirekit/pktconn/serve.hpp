@@ -8,6 +8,7 @@
 #include "wirekit/net/byte_stream.hpp"
 #include "wirekit/net/endpoint.hpp"
 #include "wirekit/packet/connection.hpp"
+#include "wirekit/pktconn/pipe_size.hpp"
 
 namespace wirekit::pktconn {
 
@@ -21,6 +22,8 @@ struct serve_config {
   packet::connection_limits limits;
   std::chrono::milliseconds handler_timeout{60'000};  // 0: none
   std::chrono::milliseconds timeout{30'000};          // after a signal: bound on the goodbye
+  std::size_t pipe_bytes =
+      default_pipe_bytes;  // 0: as they are; else stdin/stdout pipes grow to this
   bool trace = false;
   bool verbose = false;
 };

@@ -22,7 +22,11 @@ class session : public std::enable_shared_from_this<session> {
   using done_handler = std::function<void()>;
 
   session(asio::io_context& io, std::unique_ptr<net::byte_stream> stream,
-          packet::connection_config config, bool trace);
+          packet::connection_config config, bool trace,
+          std::size_t read_bytes = default_read_bytes);
+
+  static constexpr std::size_t default_read_bytes = std::size_t{256} << 10;
+  static constexpr std::size_t min_read_bytes = std::size_t{64} << 10;
   ~session();
 
   void start(event_handler on_event, done_handler on_done);
@@ -47,7 +51,7 @@ class session : public std::enable_shared_from_this<session> {
   bool trace_;
   event_handler on_event_;
   done_handler on_done_;
-  std::array<std::byte, 65536> read_buf_{};
+  std::size_t read_bytes_;  // room asked for each read: one read can bring many packets
   bytes writing_;
   bool reading_ = false;
   bool write_in_flight_ = false;
