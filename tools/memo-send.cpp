@@ -61,6 +61,9 @@ struct options {
   bool stats = false;
 };
 
+// Failed memos named one per line on stderr (without --json); the summary counts them all.
+constexpr std::size_t max_failure_lines = 10;
+
 // Thrown by the memo callback to stop reading input after a memo failed.
 struct stop_reading {};
 
@@ -265,7 +268,7 @@ cli::exit_code send(const options& o) {
       j["elapsed"] = std::chrono::duration<double>(m.elapsed).count();
       fmt::print("{}\n", j.dump());
       std::fflush(stdout);
-    } else if (!m.delivered) {
+    } else if (!m.delivered && failed <= max_failure_lines) {
       fmt::print(stderr, "memo-send: memo {} ({}): not acknowledged: {}\n", m.tag, m.mid, m.reason);
     }
   });
@@ -360,7 +363,8 @@ int main(int argc, char** argv) {
   app.add_option("--ack-vid", o.ack_vids,
                  "With --sure and --sign: accept acks signed by VID only (repeatable; default: "
                  "any verifiable signer)")
-      ->option_text("VID");
+      ->option_text("VID")
+      ->allow_extra_args(false);
   app.add_option("--trust", o.trust,
                  "With --sure: trust file (VID VERKEY lines) for D and E vids of signed acks")
       ->option_text("FILE");
