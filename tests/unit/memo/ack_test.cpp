@@ -118,3 +118,13 @@ TEST_CASE("ack grams in each dialect and form", "[memo][ack]") {
     CHECK(rend_ack({dialect::d1aa, form::text, "0A"}, a).empty());
   }
 }
+
+TEST_CASE("the acks of wirekit-memogram(7)'s example", "[memo][ack]") {
+  const auto partial = rend_ack({dialect::d1aa, form::text, mid}, ack_from_numbers({0, 2}));
+  CHECK(to_string(byte_view(partial).first(32)) == "1AAY0AD5s502N14R8bWw8qyvRW-SAAAB");
+  CHECK(to_hex(byte_view(partial).subspan(32)) == "00000002000002");
+  const auto done = rend_ack({dialect::d1aa, form::text, mid}, ack_complete(3));
+  CHECK(to_string(done) == "1AAY0AD5s502N14R8bWw8qyvRW-SAAAD\x01");
+  CHECK(to_hex(rend_ack({dialect::baa, form::binary, mid}, ack_complete(1))) ==
+        "6c0008000001d000f9b39d36375e11f1b5b0f2acaf456f9201");
+}
