@@ -357,7 +357,7 @@ int main(int argc, char** argv) {
                  "With --sure: seconds a memo may take to be acked (default 60)")
       ->option_text("S");
   app.add_option("--window", o.window,
-                 "With --sure: most grams in flight unacked (default 1024; it starts at 16 and "
+                 "With --sure: most grams in flight unacked (default 256; it starts at 16 and "
                  "adapts)")
       ->option_text("N");
   app.add_option("--ack-vid", o.ack_vids,

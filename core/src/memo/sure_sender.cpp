@@ -155,15 +155,24 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
       memo_entry& m = it->second;
       while (!m.ready.empty() && m.slots[m.ready.front()].state != slot_state::waiting)
         m.ready.pop_front();
-      if (m.ready.empty()) {
+      while (!m.resend.empty() && m.slots[*m.resend.begin()].state != slot_state::waiting)
+        m.resend.erase(m.resend.begin());
+      if (m.ready.empty() && m.resend.empty()) {
         d.sending.pop_front();
         // A stale duplicate entry of this memo may remain further back; skipped there.
         if (std::find(d.sending.begin(), d.sending.end(), m.id) == d.sending.end())
           m.queued = false;
         continue;
       }
-      const std::uint32_t n = m.ready.front();
-      m.ready.pop_front();
+      // Lost grams first, lowest number first (gram 0 may be what the receiver waits for).
+      std::uint32_t n = 0;
+      if (!m.resend.empty()) {
+        n = *m.resend.begin();
+        m.resend.erase(m.resend.begin());
+      } else {
+        n = m.ready.front();
+        m.ready.pop_front();
+      }
       slot& s = m.slots[n];
       if (s.sends > 0) {
         ++m.retransmissions;
@@ -174,6 +183,7 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
       s.seq = next_seq_++;
       s.sent_at = now;
       m.flight.emplace_back(n, s.seq);
+      ++d.round_sent;
       ++d.in_flight;
       d.in_flight_bytes += m.grams[n].size();
       ++stats_.grams_sent;
@@ -184,22 +194,37 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
   return std::nullopt;
 }
 
-void sure_sender::lose(memo_entry& m, const std::vector<std::uint32_t>& numbers) {
+void sure_sender::shrink(destination& d) {
+  d.cwnd = std::max(static_cast<double>(config_.min_window), d.cwnd / 2);
+  d.ssthresh = d.cwnd;
+}
+
+void sure_sender::end_round(destination& d, std::uint64_t top_seq) {
+  if (top_seq <= d.round_end_seq) return;
+  if (static_cast<double>(d.round_lost) >
+      config_.loss_tolerance * static_cast<double>(d.round_sent))
+    shrink(d);
+  d.round_sent = 0;
+  d.round_lost = 0;
+  d.round_end_seq = next_seq_ - 1;
+}
+
+void sure_sender::lose(memo_entry& m, const std::vector<std::uint32_t>& numbers, bool timeout) {
   destination& d = *m.dest;
-  bool shrink = false;
+  bool fresh_timeout = false;
   for (auto it = numbers.rbegin(); it != numbers.rend(); ++it) {
     slot& s = m.slots[*it];
     if (s.state != slot_state::in_flight) continue;
     s.state = slot_state::waiting;
     --d.in_flight;
     d.in_flight_bytes -= m.grams[*it].size();
-    if (s.seq > d.recovery_seq) shrink = true;
-    m.ready.push_front(*it);
+    ++d.round_lost;
+    if (s.seq > d.recovery_seq) fresh_timeout = timeout;
+    m.resend.insert(*it);
   }
-  if (shrink) {
-    // Once per round trip of losses: grams sent before this point belong to the same episode.
-    d.cwnd = std::max(static_cast<double>(config_.min_window), d.cwnd / 2);
-    d.ssthresh = d.cwnd;
+  if (fresh_timeout) {
+    // Once per round trip of timeouts: grams sent before this point belong to the same one.
+    shrink(d);
     d.recovery_seq = next_seq_ - 1;
   }
   enqueue(m, true);
@@ -307,9 +332,13 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
 
   if (m.unacked == 0) {
     finish(m, true, {}, now);
+    end_round(d, top_seq);
     return ack_status::applied;
   }
-  // Grams sent well before one that was acked are taken as lost and sent again now.
+  // Grams sent well before one that was acked are taken as lost and sent again now; once
+  // the memo has nothing new to send, any later gram acked will do (a lost last gram would
+  // otherwise wait for the timeout).
+  const std::size_t threshold = m.ready.empty() ? 1 : config_.reorder_threshold;
   std::vector<std::uint32_t> lost;
   while (!m.flight.empty()) {
     const auto [n, seq] = m.flight.front();
@@ -318,14 +347,15 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
       m.flight.pop_front();
       continue;
     }
-    if (seq + config_.reorder_threshold > top_seq) break;
+    if (seq + threshold > top_seq) break;
     lost.push_back(n);
     m.flight.pop_front();
   }
   if (!lost.empty()) {
     stats_.fast_retransmissions += lost.size();
-    lose(m, lost);
+    lose(m, lost, false);
   }
+  end_round(d, top_seq);
   return ack_status::applied;
 }
 
@@ -356,7 +386,18 @@ void sure_sender::on_tick(clock::time_point now) {
     const auto due = timeout_of(m);
     if (!due || now < *due) continue;
     ++stats_.timeouts;
-    if (++m.timeouts > config_.retries) {
+    const auto rto = memo_rto(m);
+    std::uint64_t oldest = 0;
+    for (const auto& [n, seq] : m.flight)
+      if (m.slots[n].state == slot_state::in_flight && m.slots[n].seq == seq) {
+        oldest = seq;
+        break;
+      }
+    // A gram sent before the previous timeout that expires now is part of the same trouble,
+    // not a further retry: only timeouts of grams sent since count.
+    const bool counts = oldest > m.timeout_mark;
+    if (counts) m.timeout_mark = next_seq_ - 1;
+    if (counts && ++m.timeouts > config_.retries) {
       std::string why = fmt::format("unacknowledged: {} of {} grams after {} retries", m.unacked,
                                     m.slots.size(), config_.retries);
       if (m.ignored_acks > 0)
@@ -367,13 +408,20 @@ void sure_sender::on_tick(clock::time_point now) {
       finish(m, false, std::move(why), now);
       continue;
     }
-    // Everything of this memo still in flight goes again, in number order.
+    // The grams of this memo in flight for longer than the timeout go again, in number
+    // order; those sent later keep their own time (a late timeout is often a slow ack).
     std::vector<std::uint32_t> lost;
-    for (const auto& [n, seq] : m.flight)
-      if (m.slots[n].state == slot_state::in_flight && m.slots[n].seq == seq) lost.push_back(n);
-    m.flight.clear();
+    while (!m.flight.empty()) {
+      const auto [n, seq] = m.flight.front();
+      const slot& s = m.slots[n];
+      if (s.state == slot_state::in_flight && s.seq == seq) {
+        if (s.sent_at + rto > now && !lost.empty()) break;  // rto: before this timeout
+        lost.push_back(n);
+      }
+      m.flight.pop_front();
+    }
     std::sort(lost.begin(), lost.end());
-    lose(m, lost);
+    lose(m, lost, true);
   }
 }
 

@@ -2,11 +2,13 @@
 // grams, acks as datagrams with their source, and `now` with every call; grams to send and
 // one outcome per memo (delivered or failed) come out. Each memo keeps its grams until the
 // receiver has acked all of them. Lost grams are sent again when acks show a gap behind
-// later grams (reorder_threshold), or after a retransmission timeout derived from measured
-// round trips (RFC 6298 style, doubled per timeout of the same memo without progress). A
-// window per destination bounds the grams in flight: it grows with every gram acked and is
-// halved once per round trip that loses grams, so a fast sender does not overrun the
-// receiver's socket buffer.
+// later grams (reorder_threshold; 1 once the memo has nothing new to send), or after a
+// retransmission timeout derived from measured round trips (RFC 6298 style, doubled per
+// timeout of the same memo without progress). A window per destination bounds the grams in
+// flight: it grows with every gram acked and is halved after a timeout, or after a round trip
+// that lost more than loss_tolerance of its grams, so a fast sender does not overrun the
+// receiver's socket buffer (overrun loses grams in bursts), while a steady trickle of random
+// loss does not throttle it the way it throttles TCP.
 #pragma once
 
 #include <array>
@@ -15,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -29,16 +32,17 @@ namespace wirekit::memo {
 
 struct sure_config {
   clock::duration initial_rto = std::chrono::milliseconds(250);
-  clock::duration min_rto = std::chrono::milliseconds(20);
+  clock::duration min_rto = std::chrono::milliseconds(10);
   clock::duration max_rto = std::chrono::seconds(4);  // ceiling of the doubled timeout
   unsigned retries = 8;  // timeouts in a row without progress before a memo fails
   clock::duration deadline = std::chrono::seconds(60);  // per memo, from add(); 0 = none
   std::size_t initial_window = 16;                      // grams in flight per destination
   std::size_t min_window = 2;
-  std::size_t max_window = 1024;
+  std::size_t max_window = 256;
   std::size_t max_window_bytes = std::size_t{2} << 20;  // bytes in flight per destination
-  std::size_t reorder_threshold = 3;              // later grams acked before a gram counts as lost
-  std::size_t max_memos = 1024;                   // memos held until acked
+  std::size_t reorder_threshold = 3;  // later grams acked before a gram counts as lost
+  double loss_tolerance = 0.125;      // share of a round trip's grams lost without shrinking
+  std::size_t max_memos = 1024;       // memos held until acked
   std::size_t max_bytes = std::size_t{64} << 20;  // bytes of grams held until acked
   std::size_t max_destinations = 1024;
   // Acks for signed memos must be signed. Their vid: a B vid is its own key, D/E vids need
@@ -138,7 +142,10 @@ class sure_sender {
     std::size_t in_flight_bytes = 0;
     bool have_rtt = false;
     clock::duration srtt{}, rttvar{}, rto{};
-    std::uint64_t recovery_seq = 0;     // losses of grams sent up to here shrink the window once
+    std::uint64_t recovery_seq = 0;   // timeouts of grams sent up to here shrink the window once
+    std::uint64_t round_end_seq = 0;  // the round ends when a gram sent after this is acked
+    std::size_t round_sent = 0;
+    std::size_t round_lost = 0;
     std::deque<std::uint64_t> sending;  // memos with grams to send, oldest first
   };
   struct memo_entry {
@@ -148,13 +155,15 @@ class sure_sender {
     destination* dest = nullptr;
     std::vector<bytes> grams;
     std::vector<slot> slots;
-    std::deque<std::uint32_t> ready;                             // to send, in this order
+    std::deque<std::uint32_t> ready;  // not sent yet, in this order
+    std::set<std::uint32_t> resend;   // lost: to send again, before any in ready
     std::deque<std::pair<std::uint32_t, std::uint64_t>> flight;  // (number, seq), send order
     std::size_t unacked = 0;
     std::size_t held = 0;  // bytes of grams not yet acked
     bool is_signed = false;
-    bool queued = false;  // in dest->sending
-    unsigned timeouts = 0;
+    bool queued = false;             // in dest->sending
+    unsigned timeouts = 0;           // in a row, without progress
+    std::uint64_t timeout_mark = 0;  // the last seq sent at the latest timeout
     std::uint64_t retransmissions = 0;
     std::uint64_t ignored_acks = 0;
     ack_status last_ignored = ack_status::applied;
@@ -165,7 +174,9 @@ class sure_sender {
   destination* destination_for(std::string_view name);
   const destination* find_destination(std::string_view name) const;
   void enqueue(memo_entry& m, bool front);
-  void lose(memo_entry& m, const std::vector<std::uint32_t>& numbers);
+  void lose(memo_entry& m, const std::vector<std::uint32_t>& numbers, bool timeout);
+  void shrink(destination& d);
+  void end_round(destination& d, std::uint64_t top_seq);
   void acked(memo_entry& m, std::uint32_t number, clock::time_point now, std::uint64_t& top_seq,
              std::optional<clock::duration>& sample);
   void sample_rtt(destination& d, clock::duration r);
