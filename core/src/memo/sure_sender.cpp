@@ -14,6 +14,9 @@ namespace {
 // MIDs of finished memos remembered, so their late acks are told from unknown ones.
 constexpr std::size_t remembered_finished = 4096;
 
+// Grams a round trip must lose before its share of losses can shrink the window.
+constexpr std::size_t min_lost_to_shrink = 4;
+
 double seconds(clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -201,8 +204,10 @@ void sure_sender::shrink(destination& d) {
 
 void sure_sender::end_round(destination& d, std::uint64_t top_seq) {
   if (top_seq <= d.round_end_seq) return;
-  if (static_cast<double>(d.round_lost) >
-      config_.loss_tolerance * static_cast<double>(d.round_sent))
+  // A few grams lost in a small window say little; an overrun loses many at once.
+  if (d.round_lost >= min_lost_to_shrink &&
+      static_cast<double>(d.round_lost) >
+          config_.loss_tolerance * static_cast<double>(d.round_sent))
     shrink(d);
   d.round_sent = 0;
   d.round_lost = 0;
