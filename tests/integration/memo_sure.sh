@@ -17,7 +17,7 @@ start_recv() {
   shift 2
   wk_bg timeout "$wk_timeout" "$recv" "$where" "$@" >"$name.out" 2>"$name.err"
   recv_pid=$!
-  wk_wait_for 10 grep -q 'receiving on' "$name.err" || fail "$name: memo-recv did not start: $(cat "$name.err")"
+  wk_wait_for 30 grep -q 'receiving on' "$name.err" || fail "$name: memo-recv did not start: $(cat "$name.err")"
   addr=$(sed -n 's/^memo-recv: receiving on //p' "$name.err")
 }
 
@@ -27,7 +27,7 @@ start_relay() {
   shift 2
   wk_bg timeout "$wk_timeout" python3 "$relay" --target "${target#udp://}" "$@" >"$name.out" 2>"$name.err"
   relay_pid=$!
-  wk_wait_for 10 grep -q 'relay on' "$name.out" || fail "$name: relay did not start: $(cat "$name.err")"
+  wk_wait_for 30 grep -q 'relay on' "$name.out" || fail "$name: relay did not start: $(cat "$name.err")"
   relay_addr=$(sed -n 's/^relay on //p' "$name.out")
 }
 
@@ -80,7 +80,7 @@ pass "1000 memos (up to 1 MiB) through 10% loss, 5% dup, reordering: exactly onc
 "$recv" udp://127.0.0.1:0 >killed.out 2>killed.err &
 recv_pid=$!
 wk_pids+=("$recv_pid")
-wk_wait_for 10 grep -q 'receiving on' killed.err || fail "killed: memo-recv did not start"
+wk_wait_for 30 grep -q 'receiving on' killed.err || fail "killed: memo-recv did not start"
 addr=$(sed -n 's/^memo-recv: receiving on //p' killed.err)
 seq 100000 >many.txt
 # (not wk_bg: a background command inside a function reads /dev/null)
@@ -110,7 +110,7 @@ while True:
     s.recv(65536)
 ' >sink.out &
 wk_pids+=($!)
-wk_wait_for 10 test -s sink.out || fail "sink did not start"
+wk_wait_for 30 test -s sink.out || fail "sink did not start"
 sink=$(cat sink.out)
 status=0
 timeout 20 "$send" --to "$sink" --sure --retries 3 --json "hello" "there" >sink.json 2>sink.err || status=$?
