@@ -43,6 +43,8 @@ struct options {
   double max_age_s = 60;
   std::size_t max_held = memo::reassembly_limits{}.max_held_grams;
   std::size_t max_gram_bytes = std::size_t{1} << 20;
+  bool no_ack = false;
+  std::string sign;
 };
 
 // Reads one line of at most `limit` characters; longer lines are consumed and flagged.
@@ -205,9 +207,13 @@ memo::receiver_config receiver_config(const options& o, memo::trust_store& trust
   return config;
 }
 
-void print_stats(const memo::receiver_stats& s, std::size_t incomplete) {
+void print_stats(const memo::receiver_stats& s, std::size_t incomplete,
+                 const net::memo_receive_loop* loop = nullptr) {
   fmt::print(stderr, "memo-recv: stats: received={} completed={} duplicates={} dropped={}",
              s.received, s.completed, s.duplicates, s.dropped_total());
+  if (loop)
+    fmt::print(stderr, " acks_sent={} acks_unsent={}", loop->acks_sent(),
+               loop->acks_unsent() + s.acks_dropped);
   for (std::size_t i = 0; i < s.dropped.size(); ++i) {
     if (s.dropped[i] != 0)
       fmt::print(stderr, " dropped.{}={}", memo::to_string(static_cast<memo::drop_reason>(i)),
@@ -221,7 +227,9 @@ cli::exit_code read_hex(const options& o) {
   const auto format = parse_output_format(o);
   memo::trust_store trust;
   const auto config = receiver_config(o, trust);
-  memo::receiver rx(config);
+  memo::ack_config no_acks;
+  no_acks.enabled = false;  // nobody to answer
+  memo::receiver rx(config, no_acks);
 
   line_reader reader{stdin, 2 * o.max_gram_bytes};
   std::size_t line_number = 0;
@@ -282,6 +290,17 @@ cli::exit_code receive(const options& o) {
   net::memo_receive_config config;
   config.where = *where;
   config.receiver = receiver_config(o, trust);
+  config.acks.enabled = !o.no_ack;
+  std::optional<memo::signer_identity> signer;
+  if (!o.sign.empty()) {
+    try {
+      signer.emplace(memo::load_key_file(o.sign));
+    } catch (const memo::key_file_error& e) {
+      throw cli::usage_error(e.what());
+    }
+    config.acks.signer = &signer->key;
+    config.acks.vid = signer->vid;
+  }
 
   asio::io_context io;
   std::optional<net::memo_receive_loop> loop;
@@ -345,7 +364,7 @@ cli::exit_code receive(const options& o) {
       });
   io.run();
 
-  if (o.stats) print_stats(loop->stats(), loop->pending_memos());
+  if (o.stats) print_stats(loop->stats(), loop->pending_memos(), &*loop);
   if (std::ferror(stdout)) throw cli::failure("cannot write stdout");
   if (interrupted) return cli::exit_code::interrupted;
   if (timed_out) {
@@ -393,12 +412,19 @@ int main(int argc, char** argv) {
                  "Most signed grams held while their zeroth gram is missing (default 1024)");
   app.add_option("--max-gram-bytes", o.max_gram_bytes,
                  "Largest gram accepted from --read hex (default 1048576)");
+  app.add_flag("--no-ack", o.no_ack,
+               "Do not answer sure grams with acks (by default every sure memo is acked to the "
+               "address its grams came from)");
+  app.add_option("--sign", o.sign, "Sign the acks of signed memos with the key in KEYFILE")
+      ->option_text("KEYFILE");
   app.add_option("ENDPOINT", o.endpoint,
                  "Datagram endpoint to receive on: udp://HOST:PORT or uxd:PATH");
   return cli::run("memo-recv", app, argc, argv, [&] {
     if (!o.endpoint.empty() && !o.read.empty())
       throw cli::usage_error("give either an ENDPOINT or --read hex, not both");
     if (!o.endpoint.empty()) return receive(o);
+    if (o.no_ack || !o.sign.empty())
+      throw cli::usage_error("--no-ack and --sign answer sure grams on an ENDPOINT only");
     if (o.read.empty()) throw cli::usage_error("nothing to do: give an ENDPOINT or --read hex");
     return read_hex(o);
   });

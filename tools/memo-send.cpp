@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -23,6 +25,7 @@
 #include "wirekit/memo/display.hpp"
 #include "wirekit/memo/key_file.hpp"
 #include "wirekit/memo/rend.hpp"
+#include "wirekit/memo/sure_sender.hpp"
 #include "wirekit/net/frame_reader.hpp"
 #include "wirekit/net/memo_send_loop.hpp"
 
@@ -48,7 +51,21 @@ struct options {
   std::string rate;
   std::size_t max_memo_bytes = std::size_t{64} << 20;
   std::vector<std::string> memos;
+  // --sure
+  unsigned retries = memo::sure_config{}.retries;
+  double deadline_s = 60;
+  std::size_t window = memo::sure_config{}.max_window;
+  std::vector<std::string> ack_vids;
+  std::string trust;
+  bool json_out = false;
+  bool stats = false;
 };
+
+// Failed memos named one per line on stderr (without --json); the summary counts them all.
+constexpr std::size_t max_failure_lines = 10;
+
+// Thrown by the memo callback to stop reading input after a memo failed.
+struct stop_reading {};
 
 cli::exit_code keygen(const options& o) {
   if (o.vid_code != "B" && o.vid_code != "D") throw cli::usage_error("--vid-code must be B or D");
@@ -200,6 +217,33 @@ cli::exit_code send(const options& o) {
       throw cli::usage_error("--rate takes N or Ng (grams/s), NB, NK or NM (bytes, KiB, MiB/s)");
   }
 
+  std::optional<memo::trust_store> ack_trust;
+  if (o.sure) {
+    memo::sure_config sure;
+    sure.retries = o.retries;
+    if (!(o.deadline_s > 0)) throw cli::usage_error("--deadline must be positive");
+    sure.deadline = std::chrono::duration_cast<memo::clock::duration>(
+        std::chrono::duration<double>(o.deadline_s));
+    if (o.window < 1) throw cli::usage_error("--window must be at least 1");
+    sure.max_window = o.window;
+    sure.min_window = std::min(sure.min_window, o.window);
+    sure.initial_window = std::min(sure.initial_window, o.window);
+    for (const auto& vid : o.ack_vids) {
+      if (vid.size() != memo::vid_chars || (vid[0] != 'B' && vid[0] != 'D' && vid[0] != 'E'))
+        throw cli::usage_error(fmt::format("--ack-vid {}: not a 44-character B, D or E vid", vid));
+    }
+    sure.ack_vids = o.ack_vids;
+    if (!o.trust.empty()) {
+      try {
+        ack_trust = memo::load_trust_file(o.trust);
+      } catch (const memo::key_file_error& e) {
+        throw cli::usage_error(e.what());
+      }
+      sure.trust = &*ack_trust;
+    }
+    config.sure = sure;
+  }
+
   asio::io_context io;
   std::optional<net::memo_send_loop> loop;
   try {
@@ -207,21 +251,77 @@ cli::exit_code send(const options& o) {
   } catch (const std::system_error& e) {
     throw cli::failure(e.what());
   }
-  std::size_t number = 0;
-  for_each_memo(o, [&](const bytes& memo) {
-    ++number;
-    if (o.utf8 && !memo::is_utf8(memo))
-      throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
-    const auto result = loop->queue(memo);
-    if (result.status != memo::rend_status::ok)
-      throw cli::usage_error(fmt::format("memo {}: {}", number, result.message));
-    // Hand everything to the kernel before reading more: memory stays bounded by one memo.
-    while (loop->busy() && !loop->failure()) {
-      io.restart();
-      io.run_one();
+  std::size_t delivered = 0, failed = 0;
+  std::string first_failure;
+  loop->on_outcome([&](const memo::memo_outcome& m) {
+    ++(m.delivered ? delivered : failed);
+    if (!m.delivered && first_failure.empty())
+      first_failure = fmt::format("memo {} ({}): {}", m.tag, m.mid, m.reason);
+    if (o.json_out) {
+      nlohmann::ordered_json j;
+      j["memo"] = m.tag;
+      j["mid"] = m.mid;
+      j["status"] = m.delivered ? "delivered" : "failed";
+      if (!m.delivered) j["reason"] = m.reason;
+      j["grams"] = m.grams;
+      j["retransmissions"] = m.retransmissions;
+      j["elapsed"] = std::chrono::duration<double>(m.elapsed).count();
+      fmt::print("{}\n", j.dump());
+      std::fflush(stdout);
+    } else if (!m.delivered && failed <= max_failure_lines) {
+      fmt::print(stderr, "memo-send: memo {} ({}): not acknowledged: {}\n", m.tag, m.mid, m.reason);
     }
-    if (loop->failure()) throw cli::failure(*loop->failure());
   });
+  const auto run_one = [&] {
+    io.restart();
+    io.run_one();
+  };
+  std::size_t number = 0;
+  bool stopped = false;
+  try {
+    for_each_memo(o, [&](const bytes& memo) {
+      if (o.sure) {
+        // Bounded memory: wait until the memos held for acks leave room for this one.
+        while (!loop->can_queue(memo.size()) && !loop->failure() && failed == 0)
+          run_one();
+        if (failed > 0 || loop->failure()) throw stop_reading{};
+      }
+      ++number;
+      if (o.utf8 && !memo::is_utf8(memo))
+        throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
+      const auto result = loop->queue(memo, std::nullopt, number);
+      if (result.status != memo::rend_status::ok)
+        throw cli::usage_error(fmt::format("memo {}: {}", number, result.message));
+      if (o.sure) return;
+      // Hand everything to the kernel before reading more: memory stays bounded by one memo.
+      while (loop->busy() && !loop->failure())
+        run_one();
+      if (loop->failure()) throw cli::failure(*loop->failure());
+    });
+  } catch (const stop_reading&) {
+    stopped = true;
+  }
+  // Every memo ends, delivered or failed, by its deadline at the latest.
+  while (o.sure && !loop->settled())
+    run_one();
+  if (o.stats && loop->sure_stats()) {
+    const auto& s = *loop->sure_stats();
+    fmt::print(stderr,
+               "memo-send: stats: memos={} delivered={} failed={} grams={} grams_sent={} "
+               "retransmissions={} fast_retransmissions={} timeouts={}",
+               number, s.delivered, s.failed, loop->stats().grams, s.grams_sent, s.retransmissions,
+               s.fast_retransmissions, s.timeouts);
+    for (std::size_t i = 0; i < s.acks.size(); ++i)
+      if (s.acks[i] != 0)
+        fmt::print(stderr, " acks.{}={}", memo::to_string(static_cast<memo::ack_status>(i)),
+                   s.acks[i]);
+    fmt::print(stderr, "\n");
+  }
+  if (o.sure && failed > 0)
+    throw cli::failure(fmt::format("{} of {} memos not acknowledged{}; first: {}", failed, number,
+                                   stopped ? " (stopped reading input at the first)" : "",
+                                   first_failure));
+  if (loop->failure()) throw cli::failure(*loop->failure());
   return cli::exit_code::ok;
 }
 
@@ -246,7 +346,34 @@ int main(int argc, char** argv) {
   app.add_option("--mid", o.mid, "Pin the memo id (24-character qb64) for reproducible output");
   app.add_option("--sign", o.sign, "Sign every gram with the key in KEYFILE")
       ->option_text("KEYFILE");
-  app.add_flag("--sure", o.sure, "Use the dialect's sure codes (1aa, baa)");
+  app.add_flag("--sure", o.sure,
+               "Acknowledged delivery: sure codes (1aa, baa), retransmission until every gram is "
+               "acked, exit 1 unless every memo was acked");
+  app.add_option("--retries", o.retries,
+                 "With --sure: timeouts in a row without progress before a memo fails "
+                 "(default 8)")
+      ->option_text("N");
+  app.add_option("--deadline", o.deadline_s,
+                 "With --sure: seconds a memo may take to be acked (default 60)")
+      ->option_text("S");
+  app.add_option("--window", o.window,
+                 "With --sure: most grams in flight unacked (default 256; it starts at 16 and "
+                 "adapts)")
+      ->option_text("N");
+  app.add_option("--ack-vid", o.ack_vids,
+                 "With --sure and --sign: accept acks signed by VID only (repeatable; default: "
+                 "any verifiable signer)")
+      ->option_text("VID")
+      ->allow_extra_args(false);
+  app.add_option("--trust", o.trust,
+                 "With --sure: trust file (VID VERKEY lines) for D and E vids of signed acks")
+      ->option_text("FILE");
+  app.add_flag("--json", o.json_out,
+               "With --sure: one JSON line per memo on stdout (memo, mid, status, reason, grams, "
+               "retransmissions, elapsed)");
+  app.add_flag("--stats", o.stats,
+               "With --sure: on exit, counts on stderr (grams sent, retransmissions, acks by "
+               "fate)");
   app.add_flag("--utf8", o.utf8, "Refuse memos that are not valid UTF-8 (hio peers wedge on them)");
   app.add_option("--keygen", o.keygen,
                  "Create FILE (mode 0600) with a new Ed25519 key and print its vid")
@@ -255,7 +382,9 @@ int main(int argc, char** argv) {
       ->option_text("B|D");
   app.add_option("--to", o.to, "Send the grams to udp://HOST:PORT or uxd:PATH")
       ->option_text("ENDPOINT");
-  app.add_option("--from", o.from, "Send from this bound endpoint (default: ephemeral/unbound)")
+  app.add_option("--from", o.from,
+                 "Send from this bound endpoint (default: ephemeral udp port or unbound uxd; "
+                 "with --sure, a udp port on every address or a temporary uxd path)")
       ->option_text("ENDPOINT");
   app.add_option("--format", o.format,
                  "How stdin is cut into memos: whole (default: all of stdin is one memo), line, "
@@ -274,6 +403,11 @@ int main(int argc, char** argv) {
     if (!o.keygen.empty()) {
       if (!o.emit.empty()) throw cli::usage_error("--keygen and --emit do not go together");
       return keygen(o);
+    }
+    for (const char* flag :
+         {"--retries", "--deadline", "--window", "--ack-vid", "--trust", "--json", "--stats"}) {
+      if (app.count(flag) > 0 && !(o.sure && !o.to.empty()))
+        throw cli::usage_error(fmt::format("{} goes with --sure and --to", flag));
     }
     if (!o.to.empty()) return send(o);
     if (o.emit.empty())

@@ -50,7 +50,8 @@ std::uint64_t receiver_stats::evicted_total() const {
   return std::accumulate(evicted.begin(), evicted.end(), std::uint64_t{0});
 }
 
-receiver::receiver(receiver_config config) : config_(config), table_(config.limits) {}
+receiver::receiver(receiver_config config, ack_config acks)
+    : config_(config), table_(config.limits), acks_(std::move(acks), config.limits) {}
 
 void receiver::drop(gram_report& r, drop_reason why) {
   r.status = gram_status::dropped;
@@ -85,6 +86,7 @@ std::optional<verkey> receiver::verkey_for(const gram_fields& g) const {
 
 void receiver::on_tick(clock::time_point now) {
   table_.expire(now);
+  acks_.expire(now);
   collect_events();
 }
 
@@ -93,6 +95,12 @@ std::optional<completed_memo> receiver::poll_memo() {
   auto m = std::move(memos_.front());
   memos_.pop_front();
   return m;
+}
+
+std::optional<outgoing_ack> receiver::poll_ack() {
+  auto a = acks_.take(table_);
+  if (a) ++stats_.acks;
+  return a;
 }
 
 std::optional<receiver_event> receiver::poll_event() {
@@ -105,6 +113,7 @@ std::optional<receiver_event> receiver::poll_event() {
 gram_report receiver::on_gram(byte_view gram, std::string_view source, clock::time_point now) {
   ++stats_.received;
   table_.expire(now);
+  acks_.expire(now);
   gram_report r;
   const pick_result p = pick(gram, config_.authic);
   const gram_fields& g = p.fields;
@@ -192,8 +201,19 @@ gram_report receiver::on_gram(byte_view gram, std::string_view source, clock::ti
       }
     }
   }
+  if (r.sure) note_sure(r, g, source, now);
   collect_events();
   return r;
+}
+
+void receiver::note_sure(const gram_report& r, const gram_fields& g, std::string_view source,
+                         clock::time_point now) {
+  if (r.completed && !memos_.empty() && memos_.back().mid == g.mid)
+    acks_.delivered(g.mid, memos_.back().grams, memos_.back().vid.has_value(), now);
+  if (r.status != gram_status::accepted && r.status != gram_status::duplicate) return;
+  // A memo completed through grams that asked for no acks gets none now either.
+  if (table_.recently_completed(g.mid) && !acks_.was_delivered(g.mid)) return;
+  if (!acks_.owe(g.mid, source, g.dia, g.frm, g.is_signed())) ++stats_.acks_dropped;
 }
 
 void receiver::accept_zeroth(gram_report& r, const gram_fields& g, std::optional<verkey> key,

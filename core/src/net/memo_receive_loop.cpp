@@ -2,8 +2,18 @@
 
 namespace wirekit::net {
 
+namespace {
+
+// Distinct senders answered per batch of datagrams; grams from more wait for the next one.
+constexpr std::size_t max_ack_addresses = 1024;
+
+}  // namespace
+
 memo_receive_loop::memo_receive_loop(asio::io_context& io, memo_receive_config config)
-    : engine_(config.receiver), socket_(io, config.where, config.socket), eviction_timer_(io) {}
+    : engine_(config.receiver, config.acks),
+      socket_(io, config.where, config.socket),
+      eviction_timer_(io),
+      io_(io) {}
 
 void memo_receive_loop::start(memo_handler on_memo, drop_handler on_drop, event_handler on_event) {
   on_memo_ = std::move(on_memo);
@@ -28,8 +38,35 @@ void memo_receive_loop::on_datagram(byte_view datagram, const datagram_address& 
   }
   const auto report = engine_.on_gram(datagram, last_source_text_, memo::clock::now());
   if (report.status == memo::gram_status::dropped && on_drop_) on_drop_(report, last_source_text_);
+  if (report.sure && report.status != memo::gram_status::dropped &&
+      ack_addresses_.size() < max_ack_addresses) {
+    ack_addresses_.try_emplace(last_source_text_, source);
+    // Acks go out once the datagrams ready now are handled: one per memo, not per gram.
+    if (!acks_posted_) {
+      acks_posted_ = true;
+      asio::post(io_, [this] { send_acks(); });
+    }
+  }
   drain();
   arm_eviction_timer();
+}
+
+void memo_receive_loop::send_acks() {
+  acks_posted_ = false;
+  // Also after stop(): the memo that ended the run (--count) is acked too.
+  while (auto ack = engine_.poll_ack()) {
+    const auto it = ack_addresses_.find(ack->destination);
+    // An unbound unix sender has no address to answer.
+    if (it == ack_addresses_.end() || ack->destination == "uxd:") {
+      ++acks_unsent_;
+      continue;
+    }
+    std::error_code ec;
+    socket_.socket().send_to(asio::buffer(ack->gram), it->second, 0, ec);
+    // Acks are never queued: a lost one is made good by the next.
+    ++(ec ? acks_unsent_ : acks_sent_);
+  }
+  ack_addresses_.clear();
 }
 
 void memo_receive_loop::drain() {

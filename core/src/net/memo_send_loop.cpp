@@ -1,7 +1,12 @@
 #include "wirekit/net/memo_send_loop.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+
+#include "wirekit/memo/ed25519.hpp"
 
 namespace wirekit::net {
 
@@ -11,6 +16,32 @@ namespace {
 // where pacing can still hold it back.
 constexpr std::size_t sender_high_water_bytes = 256 * 1024;
 constexpr std::size_t max_run_grams = 64;
+constexpr std::size_t max_ack_bytes = 65536;
+constexpr std::size_t max_acks_per_turn = 64;
+
+// Sure mode needs a bound sending socket, so acks can come back: --from if given, else an
+// ephemeral udp port on every address, or a fresh path in the temporary folder for uxd
+// (removed again by the datagram_sender).
+std::optional<endpoint> sending_endpoint(const memo_send_config& config,
+                                         const datagram_address& to) {
+  if (config.from || !config.sure) return config.from;
+  endpoint e;
+  const int family = to.protocol().family();
+  if (family == AF_UNIX) {
+    std::array<std::byte, 6> r{};
+    memo::random_bytes(r);
+    std::string name = "memo-send-" + std::to_string(::getpid()) + "-";
+    for (const auto b : r)
+      name += "0123456789abcdef"[std::to_integer<unsigned>(b) & 0xf];
+    e.kind = endpoint_kind::unix_datagram;
+    e.path = (std::filesystem::temp_directory_path() / (name + ".sock")).string();
+  } else {
+    e.kind = endpoint_kind::udp;
+    e.host = family == AF_INET6 ? "::" : "0.0.0.0";
+    e.port = 0;
+  }
+  return e;
+}
 
 }  // namespace
 
@@ -32,23 +63,113 @@ std::optional<send_rate> parse_send_rate(std::string_view text) {
 memo_send_loop::memo_send_loop(asio::io_context& io, memo_send_config config)
     : config_(std::move(config)),
       to_(resolve_datagram(io, config_.to)),
-      sender_(io, config_.from, config_.limits),
+      sender_(io, sending_endpoint(config_, to_), config_.limits),
       pace_timer_(io),
-      refilled_(std::chrono::steady_clock::now()) {
+      refilled_(std::chrono::steady_clock::now()),
+      destination_(to_string(to_)),
+      sure_timer_(io) {
   sender_.on_failure([this](const datagram_address& to, std::error_code ec, std::size_t dropped) {
     failure_ = to_string(to) + ": " + ec.message();
     if (dropped > 0) *failure_ += " (" + std::to_string(dropped) + " grams not sent)";
     waiting_.clear();
     waiting_bytes_ = 0;
+    if (sure_) {
+      sure_->fail_destination(destination_, *failure_, memo::clock::now());
+      after_engine();
+    }
   });
   sender_.on_idle([this] { pump(); });
   if (config_.rate) tokens_ = cost_of(bytes(1));  // the first gram goes at once
+  if (config_.sure) {
+    sure_.emplace(*config_.sure);
+    ack_socket_ = sender_.shared_socket(to_.protocol().family());
+    ack_buffer_.resize(max_ack_bytes);
+    receive_acks();
+  }
 }
 
-memo::rend_result memo_send_loop::queue(byte_view memo, const std::optional<memo::mid_raw>& mid) {
-  auto result = memo::rend(memo, config_.rend, mid ? *mid : memo::random_mid());
+memo_send_loop::~memo_send_loop() {
+  *alive_ = false;
+}
+
+std::string memo_send_loop::ack_address() const {
+  if (!ack_socket_) return {};
+  std::error_code ec;
+  const auto local = ack_socket_->local_endpoint(ec);
+  return ec ? std::string() : to_string(local);
+}
+
+bool memo_send_loop::can_queue(std::size_t memo_bytes) const {
+  if (!sure_) return !busy();
+  return sure_->can_add(memo_bytes) && sender_.queued_bytes() < sender_high_water_bytes;
+}
+
+void memo_send_loop::receive_acks() {
+  if (!ack_socket_) return;
+  ack_socket_->async_receive_from(asio::buffer(ack_buffer_), ack_source_,
+                                  [this, alive = alive_](std::error_code ec, std::size_t n) {
+                                    if (!*alive || ec == asio::error::operation_aborted) return;
+                                    if (!ec) {
+                                      on_ack_datagram(byte_view(ack_buffer_.data(), n));
+                                      // Acks already waiting in the kernel are read now, a bounded
+                                      // number per turn.
+                                      for (std::size_t i = 0; i < max_acks_per_turn; ++i) {
+                                        std::error_code again;
+                                        n = ack_socket_->receive_from(asio::buffer(ack_buffer_),
+                                                                      ack_source_, 0, again);
+                                        if (again) break;
+                                        on_ack_datagram(byte_view(ack_buffer_.data(), n));
+                                      }
+                                      pump();
+                                      after_engine();
+                                    }
+                                    receive_acks();
+                                  });
+}
+
+void memo_send_loop::on_ack_datagram(byte_view datagram) {
+  sure_->on_ack(datagram, to_string(ack_source_), memo::clock::now());
+}
+
+void memo_send_loop::after_engine() {
+  while (auto outcome = sure_->poll_outcome()) {
+    if (on_outcome_) on_outcome_(*outcome);
+  }
+  const auto when = sure_->next_deadline();
+  if (when == sure_timer_at_) return;
+  sure_timer_at_ = when;
+  if (!when) {
+    sure_timer_.cancel();
+    return;
+  }
+  sure_timer_.expires_at(*when);
+  sure_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec == asio::error::operation_aborted) return;
+    sure_timer_at_.reset();
+    sure_->on_tick(memo::clock::now());
+    pump();
+    after_engine();
+  });
+}
+
+memo::rend_result memo_send_loop::queue(byte_view memo, const std::optional<memo::mid_raw>& mid,
+                                        std::uint64_t tag) {
+  const memo::mid_raw id = mid ? *mid : memo::random_mid();
+  auto result = memo::rend(memo, config_.rend, id);
   if (result.status != memo::rend_status::ok || failure_) return result;
   ++stats_.memos;
+  if (sure_) {
+    for (const auto& gram : result.grams) {
+      ++stats_.grams;
+      stats_.bytes += gram.size();
+    }
+    sure_->add(memo::mid_text("0A", id), destination_, std::move(result.grams),
+               config_.rend.signer != nullptr, memo::clock::now(), tag);
+    result.grams.clear();
+    pump();
+    after_engine();
+    return result;
+  }
   for (auto& gram : result.grams) {
     waiting_bytes_ += gram.size();
     waiting_.push_back(std::move(gram));
@@ -59,10 +180,58 @@ memo::rend_result memo_send_loop::queue(byte_view memo, const std::optional<memo
 }
 
 double memo_send_loop::cost_of(const bytes& gram) const {
-  return config_.rate->per == send_rate::unit::grams ? 1.0 : static_cast<double>(gram.size());
+  return cost_of(gram.size());
+}
+
+double memo_send_loop::cost_of(std::size_t gram_bytes) const {
+  return config_.rate->per == send_rate::unit::grams ? 1.0 : static_cast<double>(gram_bytes);
+}
+
+// Takes `cost` from the token bucket, or arms the pacing timer and says no.
+bool memo_send_loop::pace(double cost) {
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - refilled_).count();
+  refilled_ = now;
+  tokens_ = std::min(tokens_ + elapsed * config_.rate->per_second, std::max(cost, 1.0));
+  if (tokens_ >= cost) {
+    tokens_ -= cost;
+    return true;
+  }
+  if (pace_armed_) return false;
+  pace_armed_ = true;
+  const auto wait = std::chrono::duration<double>((cost - tokens_) / config_.rate->per_second);
+  pace_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+  pace_timer_.async_wait([this, alive = alive_](std::error_code ec) {
+    if (!*alive || ec == asio::error::operation_aborted) return;
+    pace_armed_ = false;
+    pump();
+  });
+  return false;
+}
+
+void memo_send_loop::pump_sure() {
+  // Sure grams are paced by size of the largest gram (their size is known only when taken).
+  const double cost = config_.rate ? cost_of(memo::effective_size(config_.rend)) : 0;
+  while (!failure_ && sender_.queued_bytes() < sender_high_water_bytes) {
+    if (config_.rate && !pace(cost)) return;
+    const auto gram = sure_->next(memo::clock::now());
+    if (!gram) {
+      if (config_.rate) tokens_ += cost;  // not spent
+      return;
+    }
+    if (sender_.push(to_, bytes(gram->gram.begin(), gram->gram.end())) != push_result::queued) {
+      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
+      return;
+    }
+  }
 }
 
 void memo_send_loop::pump() {
+  if (sure_) {
+    pump_sure();
+    after_engine();
+    return;
+  }
   // Grams go to the sender in runs, which it hands to the kernel with one system call each.
   std::vector<bytes> run;
   std::size_t run_bytes = 0;
@@ -86,28 +255,8 @@ void memo_send_loop::pump() {
       if (run.empty() || !hand_over() || sender_.queued_bytes() >= sender_high_water_bytes) return;
       continue;
     }
-    if (config_.rate) {
-      const auto now = std::chrono::steady_clock::now();
-      const double elapsed = std::chrono::duration<double>(now - refilled_).count();
-      refilled_ = now;
-      const double cost = cost_of(waiting_.front());
-      // A burst of at most one gram's worth: pacing means evenly spaced grams.
-      tokens_ = std::min(tokens_ + elapsed * config_.rate->per_second, std::max(cost, 1.0));
-      if (tokens_ < cost) {
-        if (pace_armed_) break;
-        pace_armed_ = true;
-        const auto wait =
-            std::chrono::duration<double>((cost - tokens_) / config_.rate->per_second);
-        pace_timer_.expires_after(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
-        pace_timer_.async_wait([this](std::error_code ec) {
-          if (ec == asio::error::operation_aborted) return;
-          pace_armed_ = false;
-          pump();
-        });
-        break;
-      }
-      tokens_ -= cost;
-    }
+    // A burst of at most one gram's worth: pacing means evenly spaced grams.
+    if (config_.rate && !pace(cost_of(waiting_.front()))) break;
     run_bytes += waiting_.front().size();
     waiting_bytes_ -= waiting_.front().size();
     run.push_back(std::move(waiting_.front()));

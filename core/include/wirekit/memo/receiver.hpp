@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "wirekit/common/bytes.hpp"
+#include "wirekit/memo/ack_queue.hpp"
 #include "wirekit/memo/pick.hpp"
 #include "wirekit/memo/reassembly.hpp"
 #include "wirekit/memo/trust_store.hpp"
@@ -72,6 +73,8 @@ struct receiver_stats {
   std::uint64_t completed = 0;
   std::array<std::uint64_t, drop_reason_count> dropped{};      // incl. late drops
   std::array<std::uint64_t, eviction_reason_count> evicted{};  // partial memos
+  std::uint64_t acks = 0;                                      // ack grams made for sure grams
+  std::uint64_t acks_dropped = 0;  // sure grams not answered: too many acks owed at once
 
   std::uint64_t dropped_total() const;
   std::uint64_t evicted_total() const;
@@ -81,7 +84,8 @@ using receiver_event = std::variant<late_drop, eviction>;
 
 class receiver {
  public:
-  explicit receiver(receiver_config config);
+  // acks: how sure grams are answered (on by default; see ack_queue.hpp).
+  explicit receiver(receiver_config config, ack_config acks = {});
 
   gram_report on_gram(byte_view gram, std::string_view source, clock::time_point now);
   // Counts a datagram the transport could not even hand over as a gram (e.g. bad hex).
@@ -92,6 +96,8 @@ class receiver {
 
   std::optional<completed_memo> poll_memo();
   std::optional<receiver_event> poll_event();  // late drops and evictions
+  // The next ack owed to a sender of sure grams (one per memo since the last call).
+  std::optional<outgoing_ack> poll_ack();
 
   const receiver_stats& stats() const { return stats_; }
   std::vector<std::string> pending_mids() const { return table_.pending_mids(); }
@@ -107,12 +113,15 @@ class receiver {
                     std::string_view source);
   void release_held(reassembly::memo_state& m, std::vector<reassembly::held_gram> held);
   void try_complete(gram_report& r, std::string_view mid);
+  void note_sure(const gram_report& r, const gram_fields& g, std::string_view source,
+                 clock::time_point now);
 
   receiver_config config_;
   reassembly table_;
   receiver_stats stats_;
   std::deque<completed_memo> memos_;
   std::deque<receiver_event> events_;
+  ack_queue acks_;
 };
 
 }  // namespace wirekit::memo

@@ -1,11 +1,13 @@
 // Runs the memo receiver engine on a bound datagram socket: every datagram goes through
 // memo::receiver with the clock's now, completed memos and drops go to callbacks, and a
-// timer evicts stale partial memos when the engine asks for it.
+// timer evicts stale partial memos when the engine asks for it. Sure grams are answered
+// with acks from the bound socket, one per memo per batch of datagrams read.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include "wirekit/net/asio.hpp"
 
 #include "wirekit/memo/receiver.hpp"
@@ -16,6 +18,7 @@ namespace wirekit::net {
 struct memo_receive_config {
   endpoint where;
   memo::receiver_config receiver;
+  memo::ack_config acks;  // its signer, if any, must outlive the loop
   datagram_receiver_options socket;
 };
 
@@ -38,11 +41,16 @@ class memo_receive_loop {
   // Receive errors the socket reported (e.g. ICMP errors on udp); receiving went on.
   std::uint64_t socket_errors() const { return socket_errors_; }
   datagram_address local_address() const { return socket_.local_address(); }
+  // Acks handed to the kernel, and acks that could not be sent (an unbound sender, a
+  // full socket buffer, an error).
+  std::uint64_t acks_sent() const { return acks_sent_; }
+  std::uint64_t acks_unsent() const { return acks_unsent_; }
 
  private:
   void on_datagram(byte_view datagram, const datagram_address& source);
   void drain();
   void arm_eviction_timer();
+  void send_acks();
 
   memo::receiver engine_;
   datagram_receiver socket_;
@@ -53,6 +61,12 @@ class memo_receive_loop {
   datagram_address last_source_;
   std::string last_source_text_;
   std::uint64_t socket_errors_ = 0;
+  // Where the acks owed since the last send_acks go, by source text.
+  std::unordered_map<std::string, datagram_address> ack_addresses_;
+  bool acks_posted_ = false;
+  std::uint64_t acks_sent_ = 0;
+  std::uint64_t acks_unsent_ = 0;
+  asio::io_context& io_;
   bool running_ = false;
 };
 

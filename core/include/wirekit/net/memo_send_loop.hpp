@@ -1,11 +1,17 @@
 // Sends memos as grams over a datagram socket: rends each memo, paces the grams when a
 // rate is set (a fast sender overruns receivers: hio's drops most grams of a 1 MiB memo
 // sent at full speed), and hands them to a datagram_sender, which never loses one.
+// With `sure` set, memos are sent with acknowledgement: a memo::sure_sender keeps each
+// memo's grams until acked, the acks are read on the sending socket (bound for that: to
+// --from, or by default to an ephemeral udp port or a temporary uxd path), and an outcome
+// per memo (delivered or failed) goes to on_outcome.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +19,7 @@
 
 #include "wirekit/memo/mid.hpp"
 #include "wirekit/memo/rend.hpp"
+#include "wirekit/memo/sure_sender.hpp"
 #include "wirekit/net/datagram_sender.hpp"
 
 namespace wirekit::net {
@@ -31,6 +38,7 @@ struct memo_send_config {
   memo::rend_config rend;  // its signer, if any, must outlive the loop
   std::optional<send_rate> rate;
   datagram_sender_limits limits;
+  std::optional<memo::sure_config> sure;  // acknowledged delivery; needs rend.sure too
 };
 
 struct memo_send_stats {
@@ -46,7 +54,20 @@ class memo_send_loop {
 
   // Rends memo and queues its grams (nothing is queued unless the status is ok). The MID
   // is random unless given.
-  memo::rend_result queue(byte_view memo, const std::optional<memo::mid_raw>& mid = std::nullopt);
+  memo::rend_result queue(byte_view memo, const std::optional<memo::mid_raw>& mid = std::nullopt,
+                          std::uint64_t tag = 0);
+
+  // Sure mode: true when a memo of this size can be queued now (the unacked memos and
+  // bytes held are within their limits); otherwise run the io_context and ask again.
+  bool can_queue(std::size_t memo_bytes) const;
+  // Sure mode: true once every queued memo was delivered or failed.
+  bool settled() const { return !sure_ || sure_->idle(); }
+  void on_outcome(std::function<void(const memo::memo_outcome&)> handler) {
+    on_outcome_ = std::move(handler);
+  }
+  const memo::sure_stats* sure_stats() const { return sure_ ? &sure_->stats() : nullptr; }
+  // Where acks are received (sure mode), e.g. "udp://0.0.0.0:40123" or "uxd:/tmp/…".
+  std::string ack_address() const;
 
   // True while grams wait to be handed to the kernel. Run the io_context until it is false
   // before queueing much more, to keep memory bounded.
@@ -60,7 +81,13 @@ class memo_send_loop {
 
  private:
   void pump();
+  void pump_sure();
+  bool pace(double cost);
   double cost_of(const bytes& gram) const;
+  double cost_of(std::size_t gram_bytes) const;
+  void receive_acks();
+  void on_ack_datagram(byte_view datagram);
+  void after_engine();
 
   memo_send_config config_;
   datagram_address to_;
@@ -73,6 +100,21 @@ class memo_send_loop {
   bool pace_armed_ = false;
   std::optional<std::string> failure_;
   memo_send_stats stats_;
+  // Sure mode.
+  std::optional<memo::sure_sender> sure_;
+  std::string destination_;  // to_ as text: acks must come from there
+  asio::steady_timer sure_timer_;
+  std::optional<memo::clock::time_point> sure_timer_at_;
+  datagram_protocol::socket* ack_socket_ = nullptr;
+  std::vector<std::byte> ack_buffer_;
+  datagram_address ack_source_;
+  std::function<void(const memo::memo_outcome&)> on_outcome_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+ public:
+  ~memo_send_loop();
+  memo_send_loop(const memo_send_loop&) = delete;
+  memo_send_loop& operator=(const memo_send_loop&) = delete;
 };
 
 }  // namespace wirekit::net
