@@ -15,12 +15,16 @@ wk_wait_for 20 has_listening "$WORK/tcp.out" || fail "tcp: no listening line: $(
 at=$(listening_at "$WORK/tcp.out")
 case $at in tcp://127.0.0.1:[1-9]*) pass "tcp: listening on $at" ;; *) fail "tcp: listening on '$at'" ;; esac
 
-# A slow stream on one connection while a second connection is answered.
-timeout "$wk_timeout" "$M" call -c "$at" --stream-r count 20 0.05 >"$WORK/slow.out" &
+# A slow stream (5 s) on one connection while a second connection is answered at once.
+timeout "$wk_timeout" "$M" call -c "$at" --stream-r count 100 0.05 >"$WORK/slow.out" &
 slow=$!
+has_items() { [ -s "$WORK/slow.out" ]; }
+wk_wait_for 20 has_items || fail "tcp: the stream did not start"
 expect_eq "tcp: a call on a second connection" "$(timeout "$wk_timeout" "$M" call -c "$at" ret 5)" "[5]"
+kill -0 "$slow" 2>/dev/null || fail "tcp: the stream had ended before the second call was answered"
+pass "tcp: the second connection was answered while the first one streamed"
 wait "$slow" || fail "tcp: the stream call failed"
-expect_eq "tcp: the stream on the first connection" "$(tail -n 1 "$WORK/slow.out")" '["done",20]'
+expect_eq "tcp: the stream on the first connection" "$(tail -n 1 "$WORK/slow.out")" '["done",100]'
 expect_eq "tcp: still serving after both ended" "$(timeout "$wk_timeout" "$M" call -c "$at" echo 1 two x=3)" '[1,"two",{"x":3}]'
 
 kill -TERM "$tcp_pid"
@@ -42,6 +46,30 @@ wait "$unix_pid" || status=$?
 expect_eq "unix: SIGTERM ends serve with status 3" "$status" 3
 [ ! -e "$sock" ] || fail "unix: socket file left behind"
 pass "unix: socket file removed"
+
+# --coproc: each connection gets a child of its own (the handler answers with its pid).
+cat >"$WORK/handler.sh" <<'SH'
+while IFS= read -r line; do
+  case $line in
+    *'"event":"command"'*)
+      id=$(printf '%s' "$line" | sed 's/.*"id":\([0-9]*\).*/\1/')
+      printf '{"id":%s,"result":["child",%s]}\n' "$id" "$$"
+      ;;
+  esac
+done
+SH
+wk_bg "$M" serve --coproc "sh $WORK/handler.sh" --listen "unix:$WORK/c.sock" >"$WORK/co.out" 2>"$WORK/co.err"
+co_pid=$!
+wk_wait_for 20 has_listening "$WORK/co.out" || fail "coproc: no listening line: $(cat "$WORK/co.err")"
+one=$(timeout "$wk_timeout" "$M" call -c "unix:$WORK/c.sock" hello)
+two=$(timeout "$wk_timeout" "$M" call -c "unix:$WORK/c.sock" hello)
+case $one in '["child",'[0-9]*']') pass "coproc: answered by a child" ;; *) fail "coproc: got '$one'" ;; esac
+[ "$one" != "$two" ] || fail "coproc: two connections shared one child ($one)"
+pass "coproc: a child per connection"
+kill -TERM "$co_pid"
+status=0
+wait "$co_pid" || status=$?
+expect_eq "coproc: SIGTERM ends serve with status 3" "$status" 3
 
 # A positional unix: endpoint is a peer to connect to: with nobody there, serve fails.
 expect_status "a positional unix: endpoint connects (nobody listens: exit 1)" 1 "$M" serve --demo "unix:$WORK/nobody.sock"
