@@ -19,12 +19,14 @@ inline constexpr std::size_t max_head_bytes = 9;
 // inline below 24, then 1, 2, 4 or 8 big-endian bytes. Written in one step: it is on the path
 // of every message.
 void put_head(bytes& out, unsigned major, std::uint64_t arg) {
+  if (arg < 24) {  // most heads of small messages: one byte
+    out.push_back(std::byte(static_cast<unsigned char>((major << 5) | arg)));
+    return;
+  }
   std::array<std::byte, max_head_bytes> b{};
   const auto m = static_cast<unsigned char>(major << 5);
   std::size_t len = 0;  // argument bytes after the initial byte
-  if (arg < 24) {
-    b[0] = std::byte(m | arg);
-  } else if (arg <= 0xff) {
+  if (arg <= 0xff) {
     b[0] = std::byte(m | 24);
     len = 1;
   } else if (arg <= 0xffff) {

@@ -160,7 +160,7 @@ class engine {
     std::int64_t consumed = 0;           // 0.4: items read since our last grant
   };
 
-  void pump();
+  void pump(std::size_t target);  // decodes until `target` events wait (or input runs out)
   void write(conv_ref c, unsigned flags, const payload& p);
   // [header, *items, tail?] straight into the output (tail: the kwargs map the packing rule
   // asks for, or nullptr).
