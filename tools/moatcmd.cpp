@@ -89,12 +89,25 @@ int main(int argc, char** argv) {
 
   common_flags serve_flags;
   moatcmd::serve_options serve;
-  auto* serve_cmd =
-      app.add_subcommand("serve", "answer MoaT-Cmd commands on ENDPOINT (default: stdin/stdout)");
+  std::string listen_at;
+  auto* serve_cmd = app.add_subcommand(
+      "serve",
+      "answer MoaT-Cmd commands on ENDPOINT (default: stdin/stdout), or on every connection "
+      "accepted with --listen");
   serve_cmd
       ->add_option("endpoint", serve_flags.endpoint,
-                   "where to talk: -, exec:CMD, tcp://, tls://, unix:")
+                   "the link to serve: -, exec:CMD, or tcp://, tls://, unix: to connect to "
+                   "(as pktconn serve does)")
       ->capture_default_str();
+  auto* listen_opt = serve_cmd->add_option(
+      "--listen,-l", listen_at,
+      "listen on tcp://HOST:PORT or unix:PATH and serve each connection (prints 'listening "
+      "ENDPOINT' once ready; runs until SIGINT/SIGTERM)");
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "--listen: connections served at once; more are refused")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   serve_cmd->add_flag("--demo", serve.demo,
                       "the reference command set (echo, ret, count, sum, bidi, ...)");
   serve_cmd->add_option("--coproc", serve.coproc, "handle commands in CMD, JSON lines both ways");
@@ -128,6 +141,19 @@ int main(int argc, char** argv) {
     if (encode->parsed()) return moatcmd::encode_stream(std::cin, std::cout, std::cerr, codec);
     if (serve_cmd->parsed()) {
       serve.link = link_of(serve_flags);
+      if (*listen_opt) {
+        if (serve_flags.endpoint != "-")
+          throw cli::usage_error("give serve either an ENDPOINT or --listen, not both");
+        std::string why;
+        const auto at = net::parse_endpoint(listen_at, &why);
+        if (!at ||
+            (at->kind != net::endpoint_kind::tcp && at->kind != net::endpoint_kind::unix_stream))
+          throw cli::usage_error(
+              fmt::format("--listen takes tcp://HOST:PORT or unix:PATH, not '{}'{}", listen_at,
+                          at ? "" : ": " + why));
+        serve.listening = true;
+        serve.listen = *at;
+      }
       return moatcmd::run_serve(serve);
     }
     const auto rest = call_cmd->remaining();

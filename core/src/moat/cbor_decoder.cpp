@@ -296,6 +296,72 @@ bool string_too_large(const st& s, const std::byte* p, std::size_t avail) {
   return len > s.limits.max_item_bytes || s.pos - s.start + used + len > s.limits.max_item_bytes;
 }
 
+// The shape nearly every MoaT-Cmd message has: a definite array (under 256 elements) of
+// integers, short UTF-8 texts, null/true/false/undefined and empty maps or arrays. Parsed
+// here without libcbor's callbacks; anything else, or an item not complete in the buffer,
+// returns 0 and goes the general way, so the result is always what the general path gives.
+std::size_t flat_message(const std::byte* p, std::size_t avail, const decoder_limits& limits,
+                         value& out) {
+  const auto* b = reinterpret_cast<const unsigned char*>(p);
+  if (avail < 1 || limits.max_depth < 1) return 0;
+  std::size_t n = 0;
+  std::size_t pos = 1;
+  if (b[0] >= 0x80 && b[0] <= 0x97) {
+    n = b[0] - 0x80u;
+  } else if (b[0] == 0x98) {
+    if (avail < 2) return 0;
+    n = b[1];
+    pos = 2;
+  } else {
+    return 0;
+  }
+  std::vector<value> items;
+  items.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (pos >= avail) return 0;
+    const unsigned ib = b[pos];
+    const unsigned major = ib >> 5;
+    const unsigned info = ib & 0x1f;
+    if (major <= 1 || major == 3) {
+      if (info > 27) return 0;
+      const auto [arg, used] = head_argument(p + pos, avail - pos);
+      if (used == 0) return 0;
+      pos += used;
+      if (major == 0) {
+        items.push_back(value::uinteger(arg));
+      } else if (major == 1) {
+        items.push_back(value::cbor_integer(true, arg));
+      } else {
+        if (arg > avail - pos) return 0;
+        const std::string_view text(reinterpret_cast<const char*>(b + pos), arg);
+        if (!valid_utf8(text)) return 0;  // the general path skips it with its reason
+        items.push_back(value::text(std::string(text)));
+        pos += arg;
+      }
+    } else if (ib == 0xf6) {
+      items.emplace_back();
+      ++pos;
+    } else if (ib == 0xf4 || ib == 0xf5) {
+      items.push_back(value::boolean(ib == 0xf5));
+      ++pos;
+    } else if (ib == 0xf7) {
+      items.push_back(value::undefined());
+      ++pos;
+    } else if (ib == 0xa0) {
+      items.push_back(value::map());
+      ++pos;
+    } else if (ib == 0x80) {
+      items.push_back(value::array());
+      ++pos;
+    } else {
+      return 0;
+    }
+  }
+  if (pos > limits.max_item_bytes) return 0;
+  out = value::array(std::move(items));
+  return pos;
+}
+
 }  // namespace
 
 cbor_decoder::cbor_decoder(decoder_limits limits)
@@ -327,6 +393,18 @@ bool cbor_decoder::failed() const {
 decode_result cbor_decoder::next(value& out) {
   state& s = *state_;
   if (s.fatal != decode_error::none) return {decode_status::bad, 0, s.fatal};
+  if (s.stack.empty() && !s.done && s.pos == s.start && s.pos < s.buf.size()) {
+    if (const std::size_t used =
+            flat_message(s.buf.data() + s.pos, s.buf.size() - s.pos, limits_, out)) {
+      s.pos += used;
+      s.start = s.pos;
+      if (s.start == s.buf.size()) {
+        s.buf.clear();
+        s.start = s.pos = 0;
+      }
+      return {decode_status::complete, used, decode_error::none};
+    }
+  }
   while (!s.done) {
     if (s.pos >= s.buf.size()) return {decode_status::need_more, 0, decode_error::none};
     const std::byte* p = s.buf.data() + s.pos;

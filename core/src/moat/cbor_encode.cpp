@@ -15,28 +15,42 @@ namespace {
 // Enough for any head: one initial byte plus an 8-byte argument.
 inline constexpr std::size_t max_head_bytes = 9;
 
-using head_writer = std::size_t (*)(std::uint64_t, unsigned char*, std::size_t);
-
-void put_head(bytes& out, std::size_t (*write)(std::uint64_t, unsigned char*, std::size_t),
-              std::uint64_t arg) {
-  std::array<unsigned char, max_head_bytes> buf{};
-  const std::size_t n = write(arg, buf.data(), buf.size());
-  for (std::size_t i = 0; i < n; ++i)
-    out.push_back(std::byte{buf[i]});
+// The shortest head for arg, as every CBOR encoder writes it (and libcbor did for us before):
+// inline below 24, then 1, 2, 4 or 8 big-endian bytes. Written in one step: it is on the path
+// of every message.
+void put_head(bytes& out, unsigned major, std::uint64_t arg) {
+  if (arg < 24) {  // most heads of small messages: one byte
+    out.push_back(std::byte(static_cast<unsigned char>((major << 5) | arg)));
+    return;
+  }
+  std::array<std::byte, max_head_bytes> b{};
+  const auto m = static_cast<unsigned char>(major << 5);
+  std::size_t len = 0;  // argument bytes after the initial byte
+  if (arg <= 0xff) {
+    b[0] = std::byte(m | 24);
+    len = 1;
+  } else if (arg <= 0xffff) {
+    b[0] = std::byte(m | 25);
+    len = 2;
+  } else if (arg <= 0xffffffff) {
+    b[0] = std::byte(m | 26);
+    len = 4;
+  } else {
+    b[0] = std::byte(m | 27);
+    len = 8;
+  }
+  for (std::size_t i = 0; i < len; ++i)
+    b[1 + i] = std::byte((arg >> (8 * (len - 1 - i))) & 0xff);
+  out.insert(out.end(), b.begin(), b.begin() + static_cast<std::ptrdiff_t>(1 + len));
 }
 
-std::size_t write_bytes_head(std::uint64_t len, unsigned char* b, std::size_t n) {
-  return cbor_encode_bytestring_start(static_cast<std::size_t>(len), b, n);
+}  // namespace
+
+void encode_head(bytes& out, unsigned major, std::uint64_t arg) {
+  put_head(out, major, arg);
 }
-std::size_t write_text_head(std::uint64_t len, unsigned char* b, std::size_t n) {
-  return cbor_encode_string_start(static_cast<std::size_t>(len), b, n);
-}
-std::size_t write_array_head(std::uint64_t len, unsigned char* b, std::size_t n) {
-  return cbor_encode_array_start(static_cast<std::size_t>(len), b, n);
-}
-std::size_t write_map_head(std::uint64_t len, unsigned char* b, std::size_t n) {
-  return cbor_encode_map_start(static_cast<std::size_t>(len), b, n);
-}
+
+namespace {
 
 void put_raw(bytes& out, const std::string& s) {
   append(out, as_bytes(s));
@@ -96,33 +110,33 @@ void put_float(bytes& out, double d) {
 void encode_to(bytes& out, const value& v) {
   switch (v.type()) {
     case kind::integer:
-      put_head(out, v.negative() ? cbor_encode_negint : cbor_encode_uint, v.cbor_arg());
+      put_head(out, v.negative() ? major_negint : major_uint, v.cbor_arg());
       return;
     case kind::bignum:
-      put_head(out, cbor_encode_tag, v.negative() ? 3 : 2);
-      put_head(out, write_bytes_head, v.str().size());
+      put_head(out, major_tag, v.negative() ? 3 : 2);
+      put_head(out, major_bytes, v.str().size());
       put_raw(out, v.str());
       return;
     case kind::bytes:
-      put_head(out, write_bytes_head, v.str().size());
+      put_head(out, major_bytes, v.str().size());
       put_raw(out, v.str());
       return;
     case kind::text:
-      put_head(out, write_text_head, v.str().size());
+      put_head(out, major_text, v.str().size());
       put_raw(out, v.str());
       return;
     case kind::array:
-      put_head(out, write_array_head, v.items().size());
+      put_head(out, major_array, v.items().size());
       for (const auto& item : v.items())
         encode_to(out, item);
       return;
     case kind::map:
-      put_head(out, write_map_head, v.map_size());
+      put_head(out, major_map, v.map_size());
       for (const auto& item : v.items())
         encode_to(out, item);
       return;
     case kind::tag:
-      put_head(out, cbor_encode_tag, v.tag_number());
+      put_head(out, major_tag, v.tag_number());
       encode_to(out, v.tag_content());
       return;
     case kind::simple:

@@ -31,6 +31,12 @@ value add(const value& a, const value& b) {
   return a;  // Python would raise TypeError; the demo ignores what it cannot add
 }
 
+// The first positional value of a stream item (a trailing map is kwargs), without copying.
+const value* first_arg(const payload& p) {
+  const std::size_t args = p.size() - (!p.empty() && p.back().is_map() ? 1 : 0);
+  return args > 0 ? &p.front() : nullptr;
+}
+
 std::chrono::steady_clock::duration seconds(double s) {
   if (!(s > 0)) return {};
   s = std::min(s, 86400.0);
@@ -48,11 +54,10 @@ void demo_commands::on_event(engine& e, const event& ev, time_point now) {
   switch (ev.type) {
     case event_type::item:
       if (j.kind == job_kind::sum) {
-        const unpacked u = unpack(ev.data);
-        if (!u.args.empty()) j.total = add(j.total, u.args.front());
+        if (const value* x = first_arg(ev.data)) j.total = add(j.total, *x);
       } else if (j.kind == job_kind::bidi) {
-        const unpacked u = unpack(ev.data);
-        const value x = u.args.empty() ? value::null() : u.args.front();
+        const value* first = first_arg(ev.data);
+        const value x = first ? *first : value::null();
         e.send(ev.conv, {x, x});
         ++j.seen;
       }
@@ -161,7 +166,7 @@ void demo_commands::command(engine& e, const event& ev, time_point now) {
 void demo_commands::run_count(engine& e, conv_ref c, job& j, time_point now) {
   while (j.next < j.n) {
     if (j.due && *j.due > now) return;
-    const auto s = e.send(c, {value::integer(j.next)});
+    const auto s = e.send_item(c, value::integer(j.next));
     if (s == send_status::paused || s == send_status::full) {
       j.due.reset();
       return;  // resumed by a credit event or on_timer after the output drained

@@ -1,5 +1,7 @@
 #include "wirekit/moat/engine.hpp"
 
+#include <algorithm>
+
 #include "wirekit/moat/cbor_encode.hpp"
 
 namespace wirekit::moat {
@@ -8,6 +10,12 @@ namespace {
 
 // 0.3.3 scans for a free local id from the last one used up to this, then from 1 upward.
 inline constexpr std::uint64_t local_id_wrap = 5;
+// Input is decoded this many events ahead of the application: few messages are alive at once,
+// so their memory is reused while still in cache (thousands queued made every allocation
+// a trip through malloc's bins).
+inline constexpr std::size_t decode_batch = 8;
+// Spent event slots are compacted away once there are this many (and they are the majority).
+inline constexpr std::size_t compact_events_at = 256;
 // 0.4 wraps errors in its object tag with the generic remote-error proxy name.
 inline constexpr std::uint64_t tag_object = 27;
 
@@ -20,7 +28,7 @@ bool fatal_for_03(const value& v) {
   return false;
 }
 
-bool fatal_for_03(const payload& p, const value& kw) {
+bool fatal_for_03(std::span<const value> p, const value& kw) {
   for (const auto& v : p)
     if (fatal_for_03(v)) return true;
   return fatal_for_03(kw);
@@ -59,15 +67,16 @@ engine::engine(dialect d, engine_limits limits)
 void engine::receive(byte_view data) {
   if (failed_) return;
   decoder_.feed(data);
-  pump();
+  pump(decode_batch);
 }
 
 bool engine::wants_input() const {
-  return !failed_ && events_.size() < limits_.max_queued_events;
+  return !failed_ && queued_events() < limits_.max_queued_events;
 }
 
-void engine::pump() {
-  while (!failed_ && events_.size() < limits_.max_queued_events) {
+void engine::pump(std::size_t target) {
+  target = std::min(target, limits_.max_queued_events);
+  while (!failed_ && queued_events() < target) {
     value msg;
     const auto r = decoder_.next(msg);
     if (r.status == decode_status::need_more) return;
@@ -81,12 +90,13 @@ void engine::pump() {
       pending_down_ = std::string("bad CBOR from peer: ") + std::string(to_string(r.error));
       return;
     }
-    receive_message(msg);
+    receive_message(std::move(msg));
   }
 }
 
 void engine::receive_eof() {
   if (failed_ || eof_) return;
+  pump(limits_.max_queued_events);  // complete messages before the EOF count as received
   eof_ = true;
   eof_reason_ = decoder_.buffered() ? "peer closed the link in the middle of a message"
                                     : "peer closed the link";
@@ -142,13 +152,22 @@ void engine::emit(event e) {
 }
 
 std::optional<event> engine::poll_event() {
-  if (events_.empty()) {
-    pump();
-    if (events_.empty() && pending_down_) link_down(*pending_down_);
-    if (events_.empty()) return std::nullopt;
+  if (queued_events() == 0) {
+    pump(decode_batch);
+    if (queued_events() == 0 && pending_down_) link_down(*pending_down_);
+    if (queued_events() == 0) return std::nullopt;
   }
-  event e = std::move(events_.front());
-  events_.pop_front();
+  std::optional<event> out(std::in_place, std::move(events_[events_head_++]));
+  // Spent slots are dropped all at once when the queue runs empty, or in one move once they
+  // are the larger part: no allocation per event (a deque node held one event each).
+  if (events_head_ == events_.size()) {
+    events_.clear();
+    events_head_ = 0;
+  } else if (events_head_ >= compact_events_at && 2 * events_head_ >= events_.size()) {
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(events_head_));
+    events_head_ = 0;
+  }
+  const event& e = *out;
   if (e.type == event_type::item && dialect_ == dialect::v0_4) {
     // The item is now the application's: grant the peer room for another.
     auto it = convs_.find(e.conv);
@@ -160,11 +179,14 @@ std::optional<event> engine::poll_event() {
       }
     }
   }
-  if (events_.size() < limits_.max_queued_events / 2) pump();
-  return e;
+  return out;
 }
 
 void engine::receive_message(const value& msg) {
+  receive_message(value(msg));
+}
+
+void engine::receive_message(value&& msg) {
   ++stats_.messages_in;
   if (!msg.is_array() || msg.items().empty()) {
     ++stats_.dropped_malformed;
@@ -175,7 +197,9 @@ void engine::receive_message(const value& msg) {
     ++stats_.dropped_malformed;
     return;
   }
-  payload p(msg.items().begin() + 1, msg.items().end());
+  // The message's own element vector becomes the payload: no copy per message.
+  payload p = std::move(msg.items());
+  p.erase(p.begin());
   const conv_ref ref{!h->originator, h->wid};
   auto it = convs_.find(ref);
   if (it == convs_.end()) {
@@ -207,20 +231,22 @@ void engine::receive_message(const value& msg) {
     return;
   }
   if (h->stream()) {
-    event e;
-    e.conv = ref;
-    e.data = std::move(p);
+    event_type type = event_type::item;
     if (ref.ours && !conv.got_reply) {
       conv.got_reply = true;
       conv.in = dir_state::open;
-      e.type = event_type::opened;
+      type = event_type::opened;
     } else if (conv.in == dir_state::ignoring || conv.cancelled) {
       ++stats_.dropped_unwanted;
       return;
-    } else {
-      e.type = event_type::item;
     }
-    if (!conv.cancelled) emit(std::move(e));
+    if (!conv.cancelled) {
+      // Built in its queue slot: a stream item is the one event per message.
+      event& e = events_.emplace_back();
+      e.type = type;
+      e.conv = ref;
+      e.data = std::move(p);
+    }
     return;
   }
   // A final from the peer.
@@ -304,20 +330,36 @@ void engine::maybe_close(conv_ref c) {
 
 // ------------------------------------------------------------------ output
 
-void engine::write(conv_ref c, unsigned flags, payload p) {
-  if (p.empty() && dialect_ == dialect::v0_3) p.push_back(value::null());
-  std::vector<value> items;
-  items.reserve(p.size() + 1);
-  items.push_back(encode_header(header{c.ours, c.wid, flags}));
-  for (auto& v : p)
-    items.push_back(std::move(v));
-  encode_to(out_, value::array(std::move(items)));
+void engine::write(conv_ref c, unsigned flags, const payload& p) {
+  write_message(c, flags, p, nullptr);
+}
+
+void engine::write_message(conv_ref c, unsigned flags, std::span<const value> items,
+                           const value* tail) {
+  // 0.3.3 cannot take a header-only message: it gets [h, null].
+  const bool null_only = items.empty() && !tail && dialect_ == dialect::v0_3;
+  encode_head(out_, major_array, 1 + items.size() + (tail || null_only ? 1 : 0));
+  // The header as encode_header() gives it: ours (we opened it) wid<<2 | flags, the peer's
+  // ((-1 - wid) << 2) | flags, i.e. CBOR's -1 - arg with arg = (wid + 1) * 4 - flags - 1.
+  if (c.ours)
+    encode_head(out_, major_uint, (c.wid << 2) | flags);
+  else
+    encode_head(out_, major_negint, ((c.wid + 1) << 2) - flags - 1);
+  for (const auto& v : items)
+    encode_to(out_, v);
+  if (tail) encode_to(out_, *tail);
+  if (null_only) out_.push_back(std::byte{0xf6});
   ++stats_.messages_out;
 }
 
 void engine::send_credit(conv_ref c, std::int64_t n) {
   if (dialect_ != dialect::v0_4) return;  // a 0.3.3 peer crashes on credits it does not read
   write(c, flag_stream | flag_error, {value::integer(n)});
+}
+
+void engine::take_output(bytes& into) {
+  into.clear();
+  into.swap(out_);  // the caller's spent buffer keeps its capacity for our next messages
 }
 
 bytes engine::take_output() {
@@ -361,7 +403,7 @@ std::optional<conv_ref> engine::call(const value& cmd, payload args, const value
   if (streaming && mode != call_mode::stream_out) send_credit(ref, limits_.receive_window);
   payload p = pack(std::move(args), kw, streaming && dialect_ == dialect::v0_3);
   p.insert(p.begin(), std::move(name));
-  write(ref, streaming ? flag_stream : 0, std::move(p));
+  write(ref, streaming ? flag_stream : 0, p);
   return ref;
 }
 
@@ -383,12 +425,20 @@ send_status engine::open_stream(conv_ref c, payload args, const value& kw) {
     return send_status::suppressed;
   }
   if (it->second.in == dir_state::open) send_credit(c, limits_.receive_window);
-  write(c, flag_stream, pack(std::move(args), kw, dialect_ == dialect::v0_3));
+  write_message(c, flag_stream, args, pack_tail(args, kw, dialect_ == dialect::v0_3));
   it->second.out = dir_state::open;
   return send_status::ok;
 }
 
-send_status engine::send(conv_ref c, payload args, const value& kw) {
+send_status engine::send(conv_ref c, const payload& args, const value& kw) {
+  return send_packed(c, args, kw);
+}
+
+send_status engine::send_item(conv_ref c, const value& item) {
+  return send_packed(c, std::span<const value>(&item, 1), empty_map());
+}
+
+send_status engine::send_packed(conv_ref c, std::span<const value> args, const value& kw) {
   auto it = convs_.find(c);
   if (it == convs_.end() || it->second.out != dir_state::open) return send_status::closed;
   conversation& conv = it->second;
@@ -400,7 +450,7 @@ send_status engine::send(conv_ref c, payload args, const value& kw) {
     return send_status::suppressed;
   }
   if (conv.credit) --*conv.credit;
-  write(c, flag_stream, pack(std::move(args), kw, false));
+  write_message(c, flag_stream, args, pack_tail(args, kw, false));
   return send_status::ok;
 }
 
@@ -415,7 +465,7 @@ send_status engine::finish(conv_ref c, payload args, const value& kw) {
                 {value::text("TypeError"), value::text("reply not readable by moat-lib-cmd 0.3")});
   }
   const bool never_streamed = conv.out == dir_state::idle;
-  write(c, 0, pack(std::move(args), kw, false));
+  write_message(c, 0, args, pack_tail(args, kw, false));
   conv.out = dir_state::ended;
   // A handler that answers without opening a stream does not read the peer's items.
   if (!c.ours && never_streamed && conv.in == dir_state::open) conv.in = dir_state::ignoring;
@@ -449,7 +499,7 @@ send_status engine::fail(conv_ref c, payload data) {
     data = {value::tagged(tag_object, value::array(std::move(inner)))};
   }
   const bool never_streamed = conv.out == dir_state::idle;
-  write(c, flag_error, std::move(data));
+  write(c, flag_error, data);
   conv.out = dir_state::ended;
   if (!c.ours && never_streamed && conv.in == dir_state::open) conv.in = dir_state::ignoring;
   maybe_close(c);
@@ -471,7 +521,7 @@ send_status engine::warn(conv_ref c, payload data) {
     return send_status::suppressed;
   }
   if (data.empty()) data.push_back(value::null());
-  write(c, flag_stream | flag_error, std::move(data));
+  write(c, flag_stream | flag_error, data);
   return send_status::ok;
 }
 

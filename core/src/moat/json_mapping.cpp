@@ -66,6 +66,70 @@ json to_json(const value& v) {
 
 namespace {
 
+// Texts nlohmann writes unchanged between quotes (no escape, no UTF-8 check to make).
+bool plain_ascii(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void append_uint(std::string& out, std::uint64_t n) {
+  char buf[24];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n);
+  out.append(p, end);
+}
+
+}  // namespace
+
+void append_json(std::string& out, const value& v) {
+  switch (v.type()) {
+    case kind::integer:
+      if (!v.negative()) return append_uint(out, v.cbor_arg());
+      if (v.as_int64()) {
+        out.push_back('-');
+        return append_uint(out, v.cbor_arg() + 1);  // -1 - arg, arg < 2^63
+      }
+      break;
+    case kind::text:
+      if (plain_ascii(v.str())) {
+        out.push_back('"');
+        out.append(v.str());
+        out.push_back('"');
+        return;
+      }
+      break;
+    case kind::null:
+      out.append("null");
+      return;
+    case kind::boolean:
+      out.append(v.as_bool() ? "true" : "false");
+      return;
+    case kind::array:
+      return append_json_array(out, v.items());
+    default:
+      break;
+  }
+  out.append(to_json(v).dump());
+}
+
+void append_json_array(std::string& out, std::span<const value> items) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json(out, items[i]);
+  }
+  out.push_back(']');
+}
+
+namespace {
+
 std::optional<value> convert(const json& j, std::size_t depth, std::string* why) {
   auto bad = [why](std::string reason) -> std::optional<value> {
     if (why) *why = std::move(reason);
@@ -166,6 +230,53 @@ std::optional<value> convert(const json& j, std::size_t depth, std::string* why)
 
 std::optional<value> from_json(const json& j, std::string* why) {
   return convert(j, 0, why);
+}
+
+namespace {
+
+// The few shapes a stream line usually has, read as nlohmann reads them; nullopt means
+// "not one of them" (the full parser decides), never "bad".
+std::optional<value> simple_json(std::string_view t) {
+  if (t.empty()) return std::nullopt;
+  if (t == "null") return value::null();
+  if (t == "true") return value::boolean(true);
+  if (t == "false") return value::boolean(false);
+  if (t.front() == '"') {
+    if (t.size() < 2 || t.back() != '"') return std::nullopt;
+    const auto inner = t.substr(1, t.size() - 2);
+    if (!plain_ascii(inner)) return std::nullopt;
+    return value::text(std::string(inner));
+  }
+  const bool negative = t.front() == '-';
+  const auto digits = negative ? t.substr(1) : t;
+  // Up to 18 digits cannot overflow; a leading zero ("01", "-0") is left to nlohmann.
+  if (digits.empty() || digits.size() > 18 || digits.front() == '0') {
+    if (t == "0") return value::integer(0);
+    return std::nullopt;
+  }
+  std::int64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return value::integer(negative ? -n : n);
+}
+
+}  // namespace
+
+std::optional<value> parse_json_value(std::string_view text, std::string* why) {
+  constexpr std::string_view space = " \t\n\r";
+  const auto first = text.find_first_not_of(space);
+  if (first != std::string_view::npos) {
+    const auto last = text.find_last_not_of(space);
+    if (auto v = simple_json(text.substr(first, last - first + 1))) return v;
+  }
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) {
+    if (why) *why = "not JSON";
+    return std::nullopt;
+  }
+  return from_json(j, why);
 }
 
 }  // namespace wirekit::moat

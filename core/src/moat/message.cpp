@@ -60,6 +60,13 @@ std::optional<header> decode_header(const value& v) {
   return h;
 }
 
+const value* pack_tail(std::span<const value> args, const value& kw, bool always_kw) {
+  const bool kw_empty = !kw.is_map() || kw.map_size() == 0;
+  if (always_kw || !kw_empty) return kw.is_map() ? &kw : &empty_map();
+  if (!args.empty() && args.back().is_map()) return &empty_map();
+  return nullptr;
+}
+
 payload pack(payload args, const value& kw, bool always_kw) {
   const bool kw_empty = !kw.is_map() || kw.map_size() == 0;
   if (always_kw || !kw_empty) {

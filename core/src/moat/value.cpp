@@ -172,6 +172,11 @@ value value::simple(std::uint8_t n) {
   return v;
 }
 
+const value& empty_map() {
+  static const value m = value::map();
+  return m;
+}
+
 std::optional<std::int64_t> value::as_int64() const {
   if (kind_ != kind::integer) return std::nullopt;
   constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

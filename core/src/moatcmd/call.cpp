@@ -39,27 +39,28 @@ class line_reader {
     if (!async_ && in >= 0) ::close(in);
   }
 
-  // Next complete line, if one is buffered.
-  std::optional<std::string> take() {
-    const auto nl = buf_.find('\n');
-    if (nl == std::string::npos) {
-      if (eof_ && !buf_.empty()) {
-        std::string last;
-        last.swap(buf_);
-        return last;
+  // Next complete line, if one is buffered; valid until the next want().
+  std::optional<std::string_view> take() {
+    const std::string_view rest = std::string_view(buf_).substr(head_);
+    const auto nl = rest.find('\n');
+    if (nl == std::string_view::npos) {
+      if (eof_ && !rest.empty()) {
+        head_ = buf_.size();
+        return rest;
       }
       return std::nullopt;
     }
-    std::string line = buf_.substr(0, nl);
-    buf_.erase(0, nl + 1);
-    return line;
+    head_ += nl + 1;
+    return rest.substr(0, nl);
   }
-  bool done() const { return eof_ && buf_.empty(); }
-  bool too_long() const { return buf_.size() > max_line_bytes; }
+  bool done() const { return eof_ && head_ == buf_.size(); }
+  bool too_long() const { return buf_.size() - head_ > max_line_bytes; }
 
   // Asks for more input; on_more runs when some arrived (or at EOF).
   void want(std::function<void()> on_more) {
     if (eof_ || reading_) return;
+    buf_.erase(0, head_);  // lines taken so far go in one move, not one move per line
+    head_ = 0;
     if (!async_) {
       std::string chunk(stdin_chunk_bytes, '\0');
       const auto n = ::read(0, chunk.data(), chunk.size());
@@ -93,6 +94,7 @@ class line_reader {
   bool reading_ = false;
   bool eof_ = false;
   std::string buf_;
+  std::size_t head_ = 0;  // start of the first line not taken
   std::string chunk_;
 };
 
@@ -142,8 +144,17 @@ cli::exit_code run_call(const call_options& options) {
   // Over stdin/stdout the CBOR stream owns stdout, so results go to stderr.
   std::ostream& results =
       options.link.where.kind == net::endpoint_kind::stdio ? std::cerr : std::cout;
-  auto print = [&results](const moat::payload& p) {
-    results << moat::to_json(moat::value::array(p)).dump() << '\n';
+  // Printed lines collect here and are written once per batch of events.
+  std::string printed;
+  auto flush_printed = [&] {
+    if (!printed.empty())
+      results.write(printed.data(), static_cast<std::streamsize>(printed.size()));
+    printed.clear();
+    results.flush();
+  };
+  auto print = [&printed](const moat::payload& p) {
+    moat::append_json_array(printed, p);
+    printed.push_back('\n');
   };
   auto end = [&](cli::exit_code code, std::string why) {
     if (done) return;
@@ -154,7 +165,7 @@ cli::exit_code run_call(const call_options& options) {
     signals.cancel();
     input.close();
     if (me && engine.is_open(*me)) engine.cancel(*me);
-    results.flush();
+    flush_printed();
     if (link) {
       link->kick();
       link->finish();
@@ -166,13 +177,13 @@ cli::exit_code run_call(const call_options& options) {
     while (engine.can_send(*me)) {
       auto line = input.take();
       if (!line) break;
-      if (line->find_first_not_of(" \t\r") == std::string::npos) continue;
-      moat::json j = moat::json::parse(*line, nullptr, false);
-      std::string why = "not JSON";
-      std::optional<moat::value> v;
-      if (!j.is_discarded()) v = moat::from_json(j, &why);
-      if (!v) return end(cli::exit_code::failed, "stdin: " + why + ": " + line->substr(0, 60));
-      engine.send(*me, {*v});
+      if (line->find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      std::string why;
+      const auto v = moat::parse_json_value(*line, &why);
+      if (!v)
+        return end(cli::exit_code::failed,
+                   "stdin: " + why + ": " + std::string(line->substr(0, 60)));
+      engine.send_item(*me, *v);
     }
     if (input.too_long()) return end(cli::exit_code::failed, "stdin: line too long");
     if (input.done()) {
@@ -211,6 +222,7 @@ cli::exit_code run_call(const call_options& options) {
         if (ev.code < 0 && ev.data.size() == 1) failure += " (" + moat::code_name(ev.code) + ")";
         break;
       case moat::event_type::warning:
+        flush_printed();
         fmt::print(stderr, "moatcmd: warning from peer: {}\n",
                    moat::to_json(moat::value::array(ev.data)).dump());
         break;
@@ -225,7 +237,7 @@ cli::exit_code run_call(const call_options& options) {
     }
   };
   hooks.on_tick = [&](moat::engine& e, clock::time_point now) {
-    results.flush();  // once per batch of events, not per line
+    flush_printed();  // once per batch of events, not per line
     answers.on_timer(e, now);
     pump_input();
   };

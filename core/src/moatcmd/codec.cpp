@@ -71,11 +71,18 @@ cli::exit_code decode_stream(std::istream& in, std::ostream& out, std::ostream& 
     } else {
       decoder.feed(byte_view(reinterpret_cast<const std::byte*>(buf.data()), n));
     }
+    // Lines of one input chunk go out in one write (and before any message about the input).
+    std::string text;
+    auto flush_text = [&] {
+      out.write(text.data(), static_cast<std::streamsize>(text.size()));
+      text.clear();
+    };
     for (;;) {
       moat::value v;
       const auto r = decoder.next(v);
       if (r.status == moat::decode_status::need_more) break;
       if (r.status == moat::decode_status::bad) {
+        flush_text();
         err << fmt::format("moatcmd: item at byte {}: {}{}\n", offset, moat::to_string(r.error),
                            r.consumed ? " (skipped)" : "; cannot go on");
         trouble = true;
@@ -84,8 +91,13 @@ cli::exit_code decode_stream(std::istream& in, std::ostream& out, std::ostream& 
         continue;
       }
       offset += r.consumed;
-      out << (options.table ? table_row(v) : moat::to_json(v).dump()) << '\n';
+      if (options.table)
+        text += table_row(v);
+      else
+        moat::append_json(text, v);
+      text.push_back('\n');
     }
+    flush_text();
   }
   if (decoder.buffered() > 0) {
     err << fmt::format("moatcmd: input ends inside an item ({} bytes at byte {})\n",

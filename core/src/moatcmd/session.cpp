@@ -101,7 +101,7 @@ void session::write() {
     if (finishing_) down(failure_);
     return;
   }
-  write_buf_ = engine_.take_output();
+  engine_.take_output(write_buf_);
   if (trace_) trace("->", write_buf_, *trace_out_);
   writing_ = true;
   auto self = shared_from_this();

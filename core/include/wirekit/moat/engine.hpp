@@ -10,10 +10,11 @@
 
 #include <compare>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "wirekit/common/bytes.hpp"
 #include "wirekit/moat/cbor_decoder.hpp"
@@ -105,23 +106,29 @@ class engine {
   void receive_eof();
   // One decoded message (receive() calls this for every item).
   void receive_message(const value& msg);
+  void receive_message(value&& msg);
 
   // ---- output
   std::optional<event> poll_event();
   bytes take_output();
+  // The same into a buffer the caller reuses (its old contents are dropped).
+  void take_output(bytes& into);
   std::size_t queued_bytes() const { return out_.size(); }
   // False while events wait unread at the limit (the driver should stop reading).
   bool wants_input() const;
 
   // ---- the application
   // Opens a conversation; nullopt when the table is full.
-  std::optional<conv_ref> call(const value& cmd, payload args = {}, const value& kw = value::map(),
+  std::optional<conv_ref> call(const value& cmd, payload args = {}, const value& kw = empty_map(),
                                call_mode mode = call_mode::plain);
   // Responder: the opening reply of a stream (either direction).
-  send_status open_stream(conv_ref c, payload args = {}, const value& kw = value::map());
-  send_status send(conv_ref c, payload args, const value& kw = value::map());
+  send_status open_stream(conv_ref c, payload args = {}, const value& kw = empty_map());
+  send_status send(conv_ref c, const payload& args, const value& kw = empty_map());
+  // A stream item with one positional value and no kwargs (the common case, without a
+  // payload to build).
+  send_status send_item(conv_ref c, const value& item);
   // Our final: a reply, or the end of our stream with a result.
-  send_status finish(conv_ref c, payload args, const value& kw = value::map());
+  send_status finish(conv_ref c, payload args, const value& kw = empty_map());
   // Ends our stream direction as 0.3.3 does when leaving a stream block: [h, null].
   send_status close(conv_ref c);
   // Error final: ["ClassName", *args] or one protocol code.
@@ -153,11 +160,16 @@ class engine {
     std::int64_t consumed = 0;           // 0.4: items read since our last grant
   };
 
-  void pump();
-  void write(conv_ref c, unsigned flags, payload p);
+  void pump(std::size_t target);  // decodes until `target` events wait (or input runs out)
+  void write(conv_ref c, unsigned flags, const payload& p);
+  // [header, *items, tail?] straight into the output (tail: the kwargs map the packing rule
+  // asks for, or nullptr).
+  void write_message(conv_ref c, unsigned flags, std::span<const value> items, const value* tail);
+  send_status send_packed(conv_ref c, std::span<const value> args, const value& kw);
   void send_credit(conv_ref c, std::int64_t n);
   std::optional<std::uint64_t> allocate_id();
   void emit(event e);
+  std::size_t queued_events() const { return events_.size() - events_head_; }
   void maybe_close(conv_ref c);
   void link_down(std::string reason);
   void incoming_new(const header& h, payload p);
@@ -166,7 +178,8 @@ class engine {
   engine_limits limits_;
   cbor_decoder decoder_;
   bytes out_;
-  std::deque<event> events_;
+  std::vector<event> events_;  // events_[events_head_…] wait to be polled
+  std::size_t events_head_ = 0;
   std::map<conv_ref, conversation> convs_;
   std::map<std::uint64_t, std::int64_t> pending_credit_;  // peer ids not yet opened
   std::uint64_t last_local_id_ = 1;                       // 0.3.3 local ids start at 1

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,9 @@ using payload = std::vector<value>;
 // The kwargs rule. kw (a map, possibly empty) goes last if non-empty or always_kw; an empty
 // {} goes last if the last positional argument is itself a map.
 payload pack(payload args, const value& kw, bool always_kw);
+
+// The same rule without copying: what goes after args (kw, a shared empty map, or nullptr).
+const value* pack_tail(std::span<const value> args, const value& kw, bool always_kw);
 
 // Receive side (0.3.3 Msg._unwrap): a trailing map, empty included, is kwargs.
 struct unpacked {

@@ -93,6 +93,9 @@ class value {
   std::vector<value> items_;
 };
 
+// One shared empty map: the default kwargs, without building a value per call.
+const value& empty_map();
+
 // Decimal text of an integer or bignum ("-18446744073709551616"); empty for other kinds.
 std::string to_decimal(const value& v);
 // Parses an optionally signed decimal into kind::integer or kind::bignum; nullopt on junk.

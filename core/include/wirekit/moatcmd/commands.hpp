@@ -33,6 +33,11 @@ struct serve_options {
   link_options link;
   bool demo = false;
   std::string coproc;  // command line of the JSON-lines handler
+  // --listen: accept connections on `listen` (tcp:// or unix:) and serve each one on its own
+  // link, instead of talking over link.where.
+  bool listening = false;
+  net::endpoint listen;
+  std::size_t max_connections = 64;
 };
 
 cli::exit_code run_call(const call_options& options);
