@@ -95,7 +95,7 @@ class connection : public std::enable_shared_from_this<connection> {
   done_callback done_;
 
   std::unique_ptr<byte_stream> client_;
-  class tls_stream* tls_client_ = nullptr;  // client_ when TLS
+  class tls_socket_stream* tls_client_ = nullptr;  // client_ when TLS
   std::unique_ptr<byte_stream> handler_stream_;
   std::vector<std::unique_ptr<pump>> pumps_;
   asio::steady_timer timer_;  // handshake, then idle
