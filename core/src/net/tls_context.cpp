@@ -51,6 +51,9 @@ tls_generation::tls_generation(const tls_server_config& config) {
   } else if (config.tls_min != "1.2") {
     throw std::runtime_error("--tls-min must be 1.2 or 1.3, not " + config.tls_min);
   }
+  if (config.tickets > max_tls_tickets) {
+    throw std::runtime_error(fmt::format("at most {} TLS session tickets", max_tls_tickets));
+  }
   for (const auto& proto : config.alpn) {
     if (proto.empty() || proto.size() > 255) {
       throw std::runtime_error("bad ALPN protocol name '" + proto + "'");
@@ -67,6 +70,7 @@ tls_generation::tls_generation(const tls_server_config& config) {
     // Client-initiated TLS 1.2 renegotiation costs us a handshake per request of the client.
     SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_session_id_context(native, session_id_context, sizeof session_id_context - 1);
+    SSL_CTX_set_num_tickets(native, config.tickets);
     if (SSL_CTX_use_certificate_chain_file(native, cert_file.c_str()) != 1) {
       fail("cannot load certificate " + cert_file);
     }

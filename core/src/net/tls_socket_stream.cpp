@@ -63,7 +63,11 @@ void drive(state_ptr s, Call call, Handler handler, bool first) {
   if (why != SSL_ERROR_WANT_READ && why != SSL_ERROR_WANT_WRITE) {
     return complete(failure(s->ssl, ret), 0);
   }
-  // OpenSSL met EAGAIN on the socket itself, so the next readiness edge is a real one.
+  // OpenSSL met EAGAIN on the socket itself, so the next readiness edge is a real one. A read
+  // that waits has made OpenSSL allocate its 16 kB record buffer; with no partial record in
+  // it, give it back while the client is silent (SSL_MODE_RELEASE_BUFFERS frees it only
+  // after a record). This is most of an idle connection's memory.
+  if (why == SSL_ERROR_WANT_READ) SSL_free_buffers(s->ssl);
   const auto wait =
       why == SSL_ERROR_WANT_READ ? asio::socket_base::wait_read : asio::socket_base::wait_write;
   auto& socket = s->socket;
