@@ -16,6 +16,7 @@
 set -euo pipefail
 seconds=${1:-5}
 idle=${2:-10000}
+build=${WIREKIT_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 work=$(mktemp -d)
 server=
 cleanup() {
@@ -147,6 +148,17 @@ if have socat; then
   measure a_socat "socat OPENSSL-LISTEN,fork PIPE" tls_load \
     socat "OPENSSL-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork,cert=c.pem,key=k.pem,verify=0" PIPE
   ratio a_tcpserve a_socat
+fi
+# OpenSSL alone: the same TLS settings, one full handshake over a BIO pair in memory, only the
+# server's calls timed (tests/bench/tls_handshake_bench.cpp).
+handshake_bench=$build/bench/tls_handshake_bench
+if [ -x "$handshake_bench" ]; then
+  mem_ms=$("${pin_server[@]}" "$handshake_bench" --benchmark_filter='tickets:1/p256_share:0' \
+    --benchmark_min_time="$seconds" 2>/dev/null | sed -n 's/.*server_ms=\([0-9.]*\).*/\1/p')
+  if [ -n "$mem_ms" ]; then
+    printf '  %-30s %36s ms  tcpserve/this %s\n' "OpenSSL in memory (no sockets)" "$mem_ms" \
+      "$(awk -v a="${child_ms[a_tcpserve]:-0}" -v b="$mem_ms" 'BEGIN { printf "%.2f", a / b }')"
+  fi
 fi
 if [ -n "$floor" ]; then
   printf '  %-30s %36s ms (1 ECDSA sign + 2 X25519, openssl speed)\n' "OpenSSL public-key floor" "$floor"

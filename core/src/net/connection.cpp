@@ -114,8 +114,8 @@ void connection::start_handler() {
       return start_pumps();
     case handler_kind::exec: {
       std::error_code ec;
-      handler_stream_ = spawn_handler(io_.get_executor(), handler_.argv, report_.peer,
-                                      report_.tls ? &*report_.tls : nullptr, ec);
+      handler_stream_ = spawn_handler(io_.get_executor(), handler_.program, handler_.argv,
+                                      report_.peer, report_.tls ? &*report_.tls : nullptr, ec);
       if (ec) {
         return finish(close_reason::handler_failed,
                       "cannot run " + handler_.argv.front() + ": " + ec.message());

@@ -25,6 +25,7 @@ enum class handler_kind { echo, exec, forward };
 struct handler_spec {
   handler_kind kind = handler_kind::echo;
   std::vector<std::string> argv;  // exec
+  std::string program;            // exec: argv[0]'s file, found in PATH once (tcp_server)
   endpoint forward_to;            // forward
   stream_options forward_options;
 };
