@@ -184,6 +184,23 @@ if [ -n "$stunnel_bin" ]; then
   ratio b_tcpserve b_stunnel
 fi
 
+# The handler alone: posix_spawn of true and its wait, from a small process, no socket. The
+# CPU of the parent and of the child is what any server pays per handler on top of TCP/TLS.
+spawn_ms=$("${pin_server[@]}" python3 - "$seconds" <<'PY'
+import os, resource, sys, time
+true, end, n = "/usr/bin/true" if os.path.exists("/usr/bin/true") else "/bin/true", 0, 0
+end = time.monotonic() + float(sys.argv[1]) / 2
+r0 = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+while time.monotonic() < end:
+    os.waitpid(os.posix_spawn(true, [true], {}), 0)
+    n += 1
+r1 = (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in zip(r0, r1))
+print("%.3f" % (1000 * cpu / n))
+PY
+)
+printf '  %-30s %36s ms (posix_spawn + exec + wait of true, no socket)\n' "handler floor" "$spawn_ms"
+
 echo "(c) plain TCP + exec handler (true)"
 measure c_tcpserve "tcpserve -- true" plain_load tcpserve --listen "tcp://127.0.0.1:@PORT@" -- true
 echo
