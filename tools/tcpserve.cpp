@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   std::string tls_min = "1.2";
   std::string ciphers;
   std::string alpn;
+  std::size_t tickets = net::default_tls_tickets;
   bool echo = false;
   std::string forward_text;
   std::string forward_ca;
@@ -76,6 +77,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"1.2", "1.3"}))
       ->capture_default_str();
   app.add_option("--ciphers", ciphers, "OpenSSL cipher list for TLS 1.2");
+  app.add_option("--tls-tickets", tickets,
+                 "TLS 1.3 session tickets sent per full handshake (0: no resumption)")
+      ->check(CLI::Range(std::size_t{0}, net::max_tls_tickets))
+      ->capture_default_str();
   app.add_option("--alpn", alpn, "ALPN protocols accepted, comma-separated, preferred first");
   auto* echo_flag = app.add_flag("--echo", echo, "Handler: send every byte back");
   auto* forward_opt =
@@ -143,6 +148,7 @@ int main(int argc, char** argv) {
       tls.tls_min = tls_min;
       tls.ciphers = ciphers;
       tls.alpn = split_commas(alpn);
+      tls.tickets = tickets;
       config.tls = tls;
     }
 

@@ -68,6 +68,18 @@ expect_eq "exec no SSL_* on plain TCP" "$(sed -n 4p <<<"$out")" "TLS=none"
 expect_eq "exec stdin ends at the client's half-close" "$(sed -n 5p <<<"$out")" "5"
 exec_pid=$SERVER_PID
 
+# The handler is looked up in PATH once, at start: a program of the same name that appears
+# later in an earlier PATH directory is not run.
+mkdir -p "$WORK/first" "$WORK/second"
+printf '#!/bin/sh\necho "second $0"\n' >"$WORK/second/wk-hello"
+printf '#!/bin/sh\necho first\n' >"$WORK/first/wk-hello.new"
+chmod +x "$WORK/second/wk-hello" "$WORK/first/wk-hello.new"
+PATH="$WORK/first:$WORK/second:$PATH" start_server lookup --listen tcp://127.0.0.1:0 -- wk-hello
+mv "$WORK/first/wk-hello.new" "$WORK/first/wk-hello"
+expect_eq "handler found in PATH once, at start" \
+  "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$(port_of lookup)" '')" "second $WORK/second/wk-hello"
+stop_server "$SERVER_PID"
+
 # Forward: a second tcpserve relays to the exec server.
 start_server forward --listen tcp://127.0.0.1:0 --forward "tcp://127.0.0.1:$port"
 fport=$(port_of forward)

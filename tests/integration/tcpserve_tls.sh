@@ -169,6 +169,23 @@ expect_eq "ALPN without overlap is refused" "$(s_echo "$port" noalpn server.crt 
 expect_eq "--tls-min 1.3 refuses TLS 1.2" "$(s_echo "$port" old server.crt -tls1_2)" ""
 stop_server "$SERVER_PID"
 
+# --- session tickets: one by default (OpenSSL's own default is two), --tls-tickets N -------
+# tickets_seen PORT: NewSessionTicket messages s_client receives before its echo comes back.
+tickets_seen() {
+  s_echo "$1" tickets server.crt -msg | grep -c 'NewSessionTicket' || true
+}
+for tickets in default 0 3; do
+  args=()
+  [ "$tickets" = default ] || args=(--tls-tickets "$tickets")
+  start_server "tickets-$tickets" --listen tls://127.0.0.1:0 --cert server.crt --key server.key \
+    --echo "${args[@]}"
+  expect_eq "session tickets sent ($tickets)" "$(tickets_seen "$(port_of "tickets-$tickets")")" \
+    "$([ "$tickets" = default ] && echo 1 || echo "$tickets")"
+  stop_server "$SERVER_PID"
+done
+expect_status "--tls-tickets above 16 is a usage error" 2 "$BIN/tcpserve" \
+  --listen tls://127.0.0.1:0 --cert server.crt --key server.key --echo --tls-tickets 17
+
 # --- handshake timeout -------------------------------------------------------------------
 start_server hs --listen tls://127.0.0.1:0 --cert server.crt --key server.key --echo \
   --handshake-timeout 0.3 -v

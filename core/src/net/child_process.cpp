@@ -97,7 +97,8 @@ class child_reaper : public std::enable_shared_from_this<child_reaper> {
 }  // namespace
 
 spawned_child spawn_child(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& extra_env, std::error_code& ec) {
+                          const std::vector<std::string>& extra_env, std::error_code& ec,
+                          const std::string& program) {
   ec.clear();
   spawned_child child;
   if (argv.empty()) {
@@ -138,7 +139,10 @@ spawned_child spawn_child(const std::vector<std::string>& argv,
   auto c_args = c_strings(args);
   auto c_env = c_strings(env);
   pid_t pid = -1;
-  const int rc = ::posix_spawnp(&pid, c_args[0], &actions, &attr, c_args.data(), c_env.data());
+  const int rc =
+      program.empty()
+          ? ::posix_spawnp(&pid, c_args[0], &actions, &attr, c_args.data(), c_env.data())
+          : ::posix_spawn(&pid, program.c_str(), &actions, &attr, c_args.data(), c_env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
 

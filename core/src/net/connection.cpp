@@ -2,11 +2,12 @@
 
 #include "wirekit/net/asio.hpp"  // first: see there
 
+#include <algorithm>
 #include <asio/ssl.hpp>
 
 #include "wirekit/net/handler_process.hpp"
 #include "wirekit/net/socket_stream.hpp"
-#include "wirekit/net/tls_stream.hpp"
+#include "wirekit/net/tls_socket_stream.hpp"
 
 namespace wirekit::net {
 
@@ -30,15 +31,26 @@ std::string_view to_string(close_reason reason) {
   return "unknown";
 }
 
-// One direction: read from `from` into a fixed buffer, write it all to `to`, read again. At
-// most one buffer per direction is ever held, so a slow reader stalls its writer
-// (backpressure) instead of growing memory.
+namespace {
+
+// A pump's buffer starts this small and doubles up to --buffer-size while reads fill it: an
+// idle connection (most of them, with many clients) holds little, a busy one gets big reads.
+inline constexpr std::size_t pump_initial_bytes = 1024;
+
+}  // namespace
+
+// One direction: read from `from` into a buffer, write it all to `to`, read again. At most one
+// buffer per direction is ever held, so a slow reader stalls its writer (backpressure) instead
+// of growing memory.
 struct connection::pump {
   byte_stream* from;
   byte_stream* to;
   bool from_client;
   bool to_client;
-  std::vector<char> buf;
+  std::unique_ptr<char[]> buf;
+  std::size_t size = 0;
+  std::size_t limit = 0;
+  bool full = false;  // the last read filled buf: grow it once the write is done
   bool writing = false;
   bool stopping = false;  // EOF seen or drain asked: no more reads are passed on
   bool ended = false;     // `to` has been half-closed
@@ -66,8 +78,8 @@ void connection::start() {
   const auto description = accepted_.peer.describe();
   if (auto* tcp = std::get_if<asio::ip::tcp::socket>(&accepted_.socket)) {
     if (tls_) {
-      auto stream =
-          std::make_unique<tls_stream>(std::move(*tcp), tls_->default_context(), description);
+      auto stream = std::make_unique<tls_socket_stream>(
+          std::move(*tcp), tls_->default_context().native_handle(), description);
       tls_client_ = stream.get();
       client_ = std::move(stream);
       handshaking_ = true;
@@ -75,8 +87,7 @@ void connection::start() {
       timer_.async_wait([self = shared_from_this()](std::error_code ec) {
         if (!ec && self->handshaking_) self->finish(close_reason::handshake_timeout);
       });
-      tls_client_->async_handshake(
-          asio::ssl::stream_base::server,
+      tls_client_->async_accept(
           [self = shared_from_this()](std::error_code ec) { self->on_handshake(ec); });
       return;
     }
@@ -103,8 +114,8 @@ void connection::start_handler() {
       return start_pumps();
     case handler_kind::exec: {
       std::error_code ec;
-      handler_stream_ = spawn_handler(io_.get_executor(), handler_.argv, report_.peer,
-                                      report_.tls ? &*report_.tls : nullptr, ec);
+      handler_stream_ = spawn_handler(io_.get_executor(), handler_.program, handler_.argv,
+                                      report_.peer, report_.tls ? &*report_.tls : nullptr, ec);
       if (ec) {
         return finish(close_reason::handler_failed,
                       "cannot run " + handler_.argv.front() + ": " + ec.message());
@@ -136,7 +147,9 @@ void connection::start_pumps() {
     p->to = to;
     p->from_client = from == client_.get();
     p->to_client = to == client_.get();
-    p->buf.resize(limits_.buffer_bytes);
+    p->limit = limits_.buffer_bytes;
+    p->size = std::min(pump_initial_bytes, p->limit);
+    p->buf.reset(new char[p->size]);
     pumps_.push_back(std::move(p));
   };
   if (handler_stream_) {
@@ -152,8 +165,9 @@ void connection::start_pumps() {
 }
 
 void connection::pump_read(pump& p) {
-  p.from->async_read_some(asio::buffer(p.buf), [self = shared_from_this(), &p](std::error_code ec,
-                                                                               std::size_t n) {
+  p.from->async_read_some(asio::buffer(p.buf.get(), p.size), [self = shared_from_this(), &p](
+                                                                 std::error_code ec,
+                                                                 std::size_t n) {
     if (self->finished_ || p.stopping) return;
     // A TLS client that closes without close_notify still ends its input.
     const bool end =
@@ -168,11 +182,12 @@ void connection::pump_read(pump& p) {
     }
     if (p.from_client) {
       self->report_.bytes_in += n;
-      if (self->wires_) self->wires_->received(self->report_.peer, {p.buf.data(), n});
+      if (self->wires_) self->wires_->received(self->report_.peer, {p.buf.get(), n});
     }
     self->touch();
+    p.full = n == p.size;
     p.writing = true;
-    p.to->async_write(asio::buffer(p.buf.data(), n), [self, &p](std::error_code ec, std::size_t n) {
+    p.to->async_write(asio::buffer(p.buf.get(), n), [self, &p](std::error_code ec, std::size_t n) {
       if (self->finished_) return;
       p.writing = false;
       if (ec) {
@@ -188,9 +203,13 @@ void connection::pump_read(pump& p) {
       }
       if (p.to_client) {
         self->report_.bytes_out += n;
-        if (self->wires_) self->wires_->sent(self->report_.peer, {p.buf.data(), n});
+        if (self->wires_) self->wires_->sent(self->report_.peer, {p.buf.get(), n});
       }
       self->touch();
+      if (p.full && p.size < p.limit) {
+        p.size = std::min(p.size * 2, p.limit);
+        p.buf.reset(new char[p.size]);
+      }
       if (p.stopping) return self->on_pump_end(p);
       self->pump_read(p);
     });

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "wirekit/net/handler_process.hpp"
+
 namespace wirekit::net {
 
 namespace {
@@ -22,21 +24,6 @@ void raise_descriptor_limit() {
   ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-// A handler that cannot be run is a configuration error, better told at start than per client.
-bool runnable(const std::string& program) {
-  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0;
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/bin:/bin";
-  while (true) {
-    const auto colon = dirs.find(':');
-    const auto dir = dirs.substr(0, colon);
-    const auto candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) return false;
-    dirs.remove_prefix(colon + 1);
-  }
-}
-
 constexpr auto accept_retry_pause = std::chrono::milliseconds(100);
 
 }  // namespace
@@ -44,15 +31,22 @@ constexpr auto accept_retry_pause = std::chrono::milliseconds(100);
 tcp_server::tcp_server(asio::io_context& io, const tcp_server_config& config, server_log& log)
     : io_(io),
       config_(config),
+      handler_(config.handler),
       log_(log),
       stop_signals_(io, SIGTERM, SIGINT),
       reload_signal_(io, SIGHUP),
       grace_timer_(io),
       accept_pause_(io) {
   raise_descriptor_limit();
-  if (config_.handler.kind == handler_kind::exec && !runnable(config_.handler.argv.front())) {
-    throw std::runtime_error("cannot run " + config_.handler.argv.front() +
-                             ": not found or not executable");
+  if (handler_.kind == handler_kind::exec) {
+    // Looked up once: a handler that cannot be run is a configuration error better told at
+    // start than per client, and no connection pays for a PATH search.
+    const char* path = std::getenv("PATH");
+    handler_.program = find_program(handler_.argv.front(), path ? path : "/usr/bin:/bin");
+    if (handler_.program.empty()) {
+      throw std::runtime_error("cannot run " + handler_.argv.front() +
+                               ": not found or not executable");
+    }
   }
   bool any_tls = false;
   for (const auto& where : config_.listen)
@@ -120,7 +114,7 @@ void tcp_server::on_accept(stream_listener& listener, accepted_socket accepted) 
   if (!ip.empty()) ++per_ip_[ip];
   auto tls = listener.is_tls() ? tls_->current() : nullptr;
   auto conn = std::make_shared<connection>(
-      io_, std::move(accepted), std::move(tls), config_.handler, config_.limits, wires_.get(),
+      io_, std::move(accepted), std::move(tls), handler_, config_.limits, wires_.get(),
       [this, ip](connection& done, const connection_report& report) {
         log_.closed(report);
         if (!ip.empty() && --per_ip_[ip] == 0) per_ip_.erase(ip);

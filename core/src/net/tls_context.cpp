@@ -51,6 +51,9 @@ tls_generation::tls_generation(const tls_server_config& config) {
   } else if (config.tls_min != "1.2") {
     throw std::runtime_error("--tls-min must be 1.2 or 1.3, not " + config.tls_min);
   }
+  if (config.tickets > max_tls_tickets) {
+    throw std::runtime_error(fmt::format("at most {} TLS session tickets", max_tls_tickets));
+  }
   for (const auto& proto : config.alpn) {
     if (proto.empty() || proto.size() > 255) {
       throw std::runtime_error("bad ALPN protocol name '" + proto + "'");
@@ -64,9 +67,13 @@ tls_generation::tls_generation(const tls_server_config& config) {
     SSL_CTX* native = ctx->native_handle();
     SSL_CTX_set_min_proto_version(native, min_version);
     SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
+    // OpenSSL reads what the socket has instead of a record header, then its body: about
+    // 6 read(2) calls per handshake instead of 10.
+    SSL_CTX_set_read_ahead(native, 1);
     // Client-initiated TLS 1.2 renegotiation costs us a handshake per request of the client.
     SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_session_id_context(native, session_id_context, sizeof session_id_context - 1);
+    SSL_CTX_set_num_tickets(native, config.tickets);
     if (SSL_CTX_use_certificate_chain_file(native, cert_file.c_str()) != 1) {
       fail("cannot load certificate " + cert_file);
     }

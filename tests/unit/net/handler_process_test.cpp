@@ -33,3 +33,13 @@ TEST_CASE("handler environment uses the UCSPI names", "[net][handler]") {
   const auto ux = handler_environment(connection_peer{"UNIX", "", 0, "", 0}, nullptr);
   CHECK(ux == std::vector<std::string>{"PROTO=UNIX"});
 }
+
+TEST_CASE("find_program searches PATH in order and takes a path as it is", "[net][handler]") {
+  CHECK(find_program("sh", "/nonexistent:/bin:/usr/bin") == "/bin/sh");
+  CHECK(find_program("sh", "/usr/bin:/bin") == "/usr/bin/sh");
+  CHECK(find_program("no-such-program-wk", "/usr/bin:/bin").empty());
+  CHECK(find_program("/bin/sh", "") == "/bin/sh");
+  CHECK(find_program("/nonexistent/sh", "/bin").empty());
+  CHECK(find_program("bin", "/").empty());  // a directory is not a program
+  CHECK(find_program("", "/bin").empty());
+}

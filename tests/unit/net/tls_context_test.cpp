@@ -44,3 +44,16 @@ TEST_CASE("tls context names the bad file and keeps its generation on a failed r
   CHECK_THROWS(ctx.reload());
   CHECK(ctx.current() == second);
 }
+
+TEST_CASE("tls context sends one session ticket by default, as configured, at most 16",
+          "[net][tls_context]") {
+  test::temp_dir dir;
+  test::make_certificate(dir.file("c.pem"), dir.file("k.pem"));
+  tls_server_config config;
+  config.cert_key_files = {{dir.file("c.pem"), dir.file("k.pem")}};
+  CHECK(SSL_CTX_get_num_tickets(tls_generation(config).default_context().native_handle()) == 1);
+  config.tickets = 0;
+  CHECK(SSL_CTX_get_num_tickets(tls_generation(config).default_context().native_handle()) == 0);
+  config.tickets = 17;
+  CHECK_THROWS_WITH(tls_generation(config), Catch::Contains("at most 16"));
+}

@@ -18,11 +18,13 @@ struct spawned_child {
   int stdout_fd = -1;  // the parent's read end of the child's stdout (O_CLOEXEC)
 };
 
-// Runs argv[0] (searched in PATH) with the parent's environment plus extra_env ("NAME=value",
-// replacing variables of the same name); stderr is inherited, signal dispositions and mask
-// are reset to defaults (the parent ignores SIGPIPE; the child must not inherit that).
+// Runs argv[0] (searched in PATH; or the file program, when given, with argv as its
+// arguments) with the parent's environment plus extra_env ("NAME=value", replacing variables
+// of the same name); stderr is inherited, signal dispositions and mask are reset to defaults
+// (the parent ignores SIGPIPE; the child must not inherit that).
 spawned_child spawn_child(const std::vector<std::string>& argv,
-                          const std::vector<std::string>& extra_env, std::error_code& ec);
+                          const std::vector<std::string>& extra_env, std::error_code& ec,
+                          const std::string& program = {});
 
 // Reaps pid without blocking the loop: at once if it has exited, else on SIGCHLD; after
 // grace it sends SIGTERM, after another grace SIGKILL, so no zombie and no wait is unbounded.

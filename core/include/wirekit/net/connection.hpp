@@ -25,6 +25,7 @@ enum class handler_kind { echo, exec, forward };
 struct handler_spec {
   handler_kind kind = handler_kind::echo;
   std::vector<std::string> argv;  // exec
+  std::string program;            // exec: argv[0]'s file, found in PATH once (tcp_server)
   endpoint forward_to;            // forward
   stream_options forward_options;
 };
@@ -95,7 +96,7 @@ class connection : public std::enable_shared_from_this<connection> {
   done_callback done_;
 
   std::unique_ptr<byte_stream> client_;
-  class tls_stream* tls_client_ = nullptr;  // client_ when TLS
+  class tls_socket_stream* tls_client_ = nullptr;  // client_ when TLS
   std::unique_ptr<byte_stream> handler_stream_;
   std::vector<std::unique_ptr<pump>> pumps_;
   asio::steady_timer timer_;  // handshake, then idle

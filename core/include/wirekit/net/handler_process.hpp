@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 #include "wirekit/net/asio.hpp"
@@ -18,10 +19,16 @@ namespace wirekit::net {
 // as "NAME=value"; the client ones only when a client certificate was sent.
 std::vector<std::string> handler_environment(const connection_peer& peer, const tls_peer_info* tls);
 
-// Spawns argv (PATH searched) with the connection's environment added.
+// Spawns program (a path, found once by find_program) with argv and the connection's
+// environment added.
 std::unique_ptr<exec_stream> spawn_handler(const asio::any_io_executor& executor,
+                                           const std::string& program,
                                            const std::vector<std::string>& argv,
                                            const connection_peer& peer, const tls_peer_info* tls,
                                            std::error_code& ec);
+
+// The executable file name stands for: name itself when it holds a '/', else the first match
+// in path (colon-separated; an empty entry is the current directory). Empty when none.
+std::string find_program(const std::string& name, std::string_view path);
 
 }  // namespace wirekit::net

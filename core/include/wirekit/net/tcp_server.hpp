@@ -53,6 +53,7 @@ class tcp_server {
 
   asio::io_context& io_;
   const tcp_server_config& config_;
+  handler_spec handler_;  // config's, with the exec program's path found
   server_log& log_;
   std::unique_ptr<tls_context> tls_;
   std::unique_ptr<wire_log> wires_;

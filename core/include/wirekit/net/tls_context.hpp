@@ -12,6 +12,9 @@
 
 namespace wirekit::net {
 
+inline constexpr std::size_t default_tls_tickets = 1;
+inline constexpr std::size_t max_tls_tickets = 16;
+
 enum class client_verify {
   none,      // no client certificate asked for
   optional,  // asked for and verified when sent
@@ -27,6 +30,10 @@ struct tls_server_config {
   std::string tls_min = "1.2";    // "1.2" or "1.3"
   std::string ciphers;            // OpenSSL cipher list for TLS 1.2; empty: OpenSSL's default
   std::vector<std::string> alpn;  // protocols we accept, in our order of preference
+  // TLS 1.3 session tickets sent after each full handshake. Each one costs the server about
+  // 6% of a handshake (a session copy, its encoding and encryption); one is enough for a
+  // client to resume once. OpenSSL's default is 2.
+  std::size_t tickets = default_tls_tickets;
 };
 
 // One loaded set of contexts. Kept alive by each connection that handshakes with it.

@@ -1,0 +1,134 @@
+// Server CPU of one full TLS 1.3 handshake with tcpserve's own TLS settings (tls_generation,
+// ECDSA P-256 certificate) over a BIO pair in memory: no sockets, no event loop, only OpenSSL.
+// Only the server's SSL calls are timed (thread CPU time), so this is OpenSSL's floor for
+// tcpserve's CPU per connection; scripts/bench tcpserve prints it beside the real thing.
+// Arguments: session tickets sent (tcpserve's default is 1, OpenSSL's 2) and the key share the
+// client offers first (0: X25519, as OpenSSL and most clients do; 1: P-256).
+#include <benchmark/benchmark.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <time.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "wirekit/net/tls_context.hpp"
+
+using namespace wirekit;
+
+namespace {
+
+double thread_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// A P-256 key and a self-signed certificate for it, written once to a temporary directory.
+struct cert_files {
+  std::filesystem::path dir;
+  std::string cert;
+  std::string key;
+
+  cert_files() {
+    char pattern[] = "/tmp/wirekit-tls-bench-XXXXXX";
+    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    dir = pattern;
+    cert = (dir / "c.pem").string();
+    key = (dir / "k.pem").string();
+    EVP_PKEY* pkey = EVP_EC_gen("P-256");
+    X509* x = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_set_pubkey(x, pkey);
+    X509_NAME* name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509_sign(x, pkey, EVP_sha256());
+    FILE* f = std::fopen(cert.c_str(), "w");
+    PEM_write_X509(f, x);
+    std::fclose(f);
+    f = std::fopen(key.c_str(), "w");
+    PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
+    std::fclose(f);
+    X509_free(x);
+    EVP_PKEY_free(pkey);
+  }
+  ~cert_files() { std::filesystem::remove_all(dir); }
+};
+
+const cert_files& files() {
+  static const cert_files f;
+  return f;
+}
+
+void BM_server_full_handshake(benchmark::State& state) {
+  net::tls_server_config config;
+  config.cert_key_files = {{files().cert, files().key}};
+  config.tickets = static_cast<std::size_t>(state.range(0));
+  net::tls_generation server_tls(config);
+  SSL_CTX* server_ctx = server_tls.default_context().native_handle();
+  SSL_CTX* client_ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(client_ctx, TLS1_3_VERSION);
+  if (state.range(1) == 1) SSL_CTX_set1_groups_list(client_ctx, "P-256:X25519");
+  SSL_CTX_set_session_cache_mode(client_ctx, SSL_SESS_CACHE_OFF);
+
+  double server_total = 0;
+  for (auto _ : state) {
+    double server_cpu = 0;
+    double t0 = thread_seconds();
+    SSL* server = SSL_new(server_ctx);
+    server_cpu += thread_seconds() - t0;
+    SSL* client = SSL_new(client_ctx);
+    BIO* server_bio = nullptr;
+    BIO* client_bio = nullptr;
+    BIO_new_bio_pair(&server_bio, 0, &client_bio, 0);
+    SSL_set_bio(server, server_bio, server_bio);
+    SSL_set_bio(client, client_bio, client_bio);
+    SSL_set_accept_state(server);
+    SSL_set_connect_state(client);
+    bool server_done = false;
+    bool client_done = false;
+    for (int round = 0; round < 10 && !(server_done && client_done); ++round) {
+      if (!client_done) client_done = SSL_do_handshake(client) == 1;
+      t0 = thread_seconds();
+      if (!server_done) server_done = SSL_do_handshake(server) == 1;
+      server_cpu += thread_seconds() - t0;
+    }
+    if (!server_done || !client_done) {
+      state.SkipWithError("handshake did not complete");
+      break;
+    }
+    t0 = thread_seconds();
+    SSL_free(server);
+    server_cpu += thread_seconds() - t0;
+    SSL_free(client);
+    state.SetIterationTime(server_cpu);
+    server_total += server_cpu;
+  }
+  SSL_CTX_free(client_ctx);
+  state.counters["server_ms"] =
+      benchmark::Counter(1000.0 * server_total / static_cast<double>(state.iterations()),
+                         benchmark::Counter::kDefaults);
+}
+
+}  // namespace
+
+BENCHMARK(BM_server_full_handshake)
+    ->ArgNames({"tickets", "p256_share"})
+    ->Args({1, 0})
+    ->Args({0, 0})
+    ->Args({2, 0})
+    ->Args({1, 1})
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+BENCHMARK_MAIN();
