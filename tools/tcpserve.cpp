@@ -63,11 +63,17 @@ int main(int argc, char** argv) {
   app.add_option("-l,--listen", listen_text,
                  "Endpoint to listen on, repeatable: tcp://HOST:PORT, tls://HOST:PORT, unix:PATH "
                  "(port 0: any free port; [::] is dual-stack)")
-      ->default_str("tcp://[::]:56000");
+      ->default_str("tcp://[::]:56000")
+      ->allow_extra_args(false);
+  // One value per occurrence (repeat the option for more): a repeatable option would
+  // otherwise take `--` as the end of its own values, and the handler's flags would then be
+  // read as tcpserve's.
   app.add_option("--cert", certs,
                  "TLS certificate chain (PEM), repeatable; the first is the default, the others "
-                 "are picked by SNI");
-  app.add_option("--key", keys, "TLS private key (PEM), one per --cert, same order");
+                 "are picked by SNI")
+      ->allow_extra_args(false);
+  app.add_option("--key", keys, "TLS private key (PEM), one per --cert, same order")
+      ->allow_extra_args(false);
   app.add_option("--ca", ca_file, "CA file (PEM) that client certificates are verified against");
   app.add_option("--verify", verify_text,
                  "Client certificates: none, optional or required (default: required with --ca, "

@@ -93,6 +93,12 @@ start_server fexec --listen tcp://127.0.0.1:0 --forward 'exec:tr a-z A-Z'
 expect_eq "forward to exec:" "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$(port_of fexec)" 'shout')" 'SHOUT'
 stop_server "$SERVER_PID"
 
+# `--` right after a repeatable option starts the command: its flags are the handler's.
+start_server dashes --listen tcp://127.0.0.1:0 -- echo handler -n
+expect_eq "handler flags after -- that follows a repeatable option" \
+  "$("${CLIENT[@]}" echo "tcp:127.0.0.1:$(port_of dashes)" '')" 'handler -n'
+stop_server "$SERVER_PID"
+
 # max-conns: N live connections are served, N+1 is closed at once and counted.
 start_server limit --listen tcp://127.0.0.1:0 --echo --max-conns 3 -v
 expect_eq "max-conns refuses connection N+1" "$("${CLIENT[@]}" limit "tcp:127.0.0.1:$(port_of limit)" 3)" refused
