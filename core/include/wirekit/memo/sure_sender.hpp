@@ -41,7 +41,7 @@ struct sure_config {
   std::size_t max_window = 256;
   std::size_t max_window_bytes = std::size_t{2} << 20;  // bytes in flight per destination
   std::size_t reorder_threshold = 3;  // later grams acked before a gram counts as lost
-  double loss_tolerance = 0.2;      // share of a round trip's grams lost without shrinking
+  double loss_tolerance = 0.2;        // share of a round trip's grams lost without shrinking
   std::size_t max_memos = 1024;       // memos held until acked
   std::size_t max_bytes = std::size_t{64} << 20;  // bytes of grams held until acked
   std::size_t max_destinations = 1024;
