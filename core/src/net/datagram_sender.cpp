@@ -111,16 +111,7 @@ datagram_sender::lane* datagram_sender::lane_for(const datagram_address& to) {
 }
 
 push_result datagram_sender::push(const datagram_address& to, bytes datagram) {
-  if (queued_bytes_ + datagram.size() > limits_.max_queued_bytes && queued_bytes_ > 0) {
-    return push_result::full;
-  }
-  lane* l = lane_for(to);
-  if (!l) return push_result::too_many_destinations;
-  if (l->failed) return push_result::destination_failed;
-  queued_bytes_ += datagram.size();
-  l->queue.push_back(std::move(datagram));
-  if (!l->in_flight) send_next(*l);
-  return push_result::queued;
+  return push(to, std::span<bytes>(&datagram, 1));
 }
 
 push_result datagram_sender::push(const datagram_address& to, std::span<bytes> datagrams) {

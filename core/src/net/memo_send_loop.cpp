@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "wirekit/common/hex.hpp"
 #include "wirekit/memo/ed25519.hpp"
 
 namespace wirekit::net {
@@ -30,9 +31,7 @@ std::optional<endpoint> sending_endpoint(const memo_send_config& config,
   if (family == AF_UNIX) {
     std::array<std::byte, 6> r{};
     memo::random_bytes(r);
-    std::string name = "memo-send-" + std::to_string(::getpid()) + "-";
-    for (const auto b : r)
-      name += "0123456789abcdef"[std::to_integer<unsigned>(b) & 0xf];
+    const std::string name = "memo-send-" + std::to_string(::getpid()) + "-" + to_hex(r);
     e.kind = endpoint_kind::unix_datagram;
     e.path = (std::filesystem::temp_directory_path() / (name + ".sock")).string();
   } else {
