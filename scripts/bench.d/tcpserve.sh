@@ -10,8 +10,10 @@
 # adds the CPU of the processes it forked or spawned and reaped (handlers, socat's per-
 # connection copies): that is what a connection costs the machine on the server side.
 # Load from other processes on the machine changes the rates, so compare the ratios printed
-# in one run. The floor line is OpenSSL's own cost for the handshake's public-key operations
-# (openssl speed: one ECDSA P-256 signature and two X25519 operations).
+# in one run. Floors under (a): OpenSSL's server side of the handshake in memory, the same
+# flights over loopback TCP without TLS, their sum (what any OpenSSL-based server pays per
+# connection here), and the public-key operations alone (openssl speed: one ECDSA P-256
+# signature and two X25519 operations).
 #   scripts/bench tcpserve [SECONDS] [IDLE_CONNECTIONS]
 set -euo pipefail
 seconds=${1:-5}
@@ -41,8 +43,9 @@ tck=$(getconf CLK_TCK)
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-# Server CPU ticks: "self children" (children: reaped descendants).
-cpu_ticks() { awk '{print $14 + $15, $16 + $17}' "/proc/$1/stat"; }
+# Server CPU ticks: "self children user system" (children: reaped descendants; user and system:
+# the server process alone).
+cpu_ticks() { awk '{print $14 + $15, $16 + $17, $14, $15}' "/proc/$1/stat"; }
 
 # serve CMD…: starts a server pinned to CPU 0 on $port (chosen before) and waits until it listens.
 serve() {
@@ -88,7 +91,7 @@ print(n)
 PY
 }
 
-declare -A self_ms child_ms
+declare -A self_ms child_ms user_ms sys_ms
 # measure KEY LABEL LOAD CMD…: one row; remembers the CPU per connection under KEY.
 measure() {
   local key=$1 label=$2 load=$3 before after conns
@@ -104,9 +107,11 @@ measure() {
     printf '  %-30s no connections completed\n' "$label"
     return
   fi
-  read -r self_ms["$key"] child_ms["$key"] < <(awk -v c="$conns" -v hz="$tck" \
-    -v s="$((after[0] - before[0]))" -v k="$((after[1] - before[1]))" \
-    'BEGIN { printf "%.3f %.3f\n", 1000 * s / hz / c, 1000 * (s + k) / hz / c }')
+  read -r self_ms["$key"] child_ms["$key"] user_ms["$key"] sys_ms["$key"] < <(awk -v c="$conns" \
+    -v hz="$tck" -v s="$((after[0] - before[0]))" -v k="$((after[1] - before[1]))" \
+    -v u="$((after[2] - before[2]))" -v y="$((after[3] - before[3]))" \
+    'BEGIN { printf "%.3f %.3f %.3f %.3f\n", 1000 * s / hz / c, 1000 * (s + k) / hz / c,
+                    1000 * u / hz / c, 1000 * y / hz / c }')
   printf '  %-30s %7d conns %7.0f conn/s  %7s ms  %7s ms' "$label" "$conns" \
     "$(awk -v c="$conns" -v s="$seconds" 'BEGIN { print c / s }')" "${self_ms[$key]}" \
     "${child_ms[$key]}"
@@ -136,6 +141,8 @@ echo "(a) TLS 1.3 full handshake (ECDSA P-256, X25519), no handler"
 measure a_tcpserve "tcpserve --echo" tls_load \
   tcpserve --listen "tls://127.0.0.1:@PORT@" --cert c.pem --key k.pem --echo
 echo
+printf '  %-30s %36s ms user, %s ms system\n' "  of which" "${user_ms[a_tcpserve]:-?}" \
+  "${sys_ms[a_tcpserve]:-?}"
 measure a_s_server "openssl s_server" tls_load \
   openssl s_server -accept @PORT@ -cert c.pem -key k.pem -quiet -naccept 100000000
 ratio a_tcpserve a_s_server
@@ -156,8 +163,21 @@ if [ -x "$handshake_bench" ]; then
   mem_ms=$("${pin_server[@]}" "$handshake_bench" --benchmark_filter='tickets:1/p256_share:0' \
     --benchmark_min_time="$seconds" 2>/dev/null | sed -n 's/.*server_ms=\([0-9.]*\).*/\1/p')
   if [ -n "$mem_ms" ]; then
-    printf '  %-30s %36s ms  tcpserve/this %s\n' "OpenSSL in memory (no sockets)" "$mem_ms" \
+    printf '  %-30s %36.3f ms  tcpserve/this %s\n' "OpenSSL in memory (no sockets)" "$mem_ms" \
       "$(awk -v a="${child_ms[a_tcpserve]:-0}" -v b="$mem_ms" 'BEGIN { printf "%.2f", a / b }')"
+  fi
+fi
+# The sockets alone: the same flights over loopback TCP without TLS or an event loop. OpenSSL in
+# memory plus this is the floor for any OpenSSL server on this machine.
+if [ -x "$handshake_bench" ]; then
+  sock_ms=$("${pin_server[@]}" "$handshake_bench" --benchmark_filter='socket_exchange' \
+    2>/dev/null | sed -n 's/.*server_ms=\([0-9.]*\).*/\1/p')
+  if [ -n "$sock_ms" ] && [ -n "${mem_ms:-}" ]; then
+    printf '  %-30s %36.3f ms (the same flights over loopback TCP, no TLS)\n' "sockets alone" \
+      "$sock_ms"
+    sum_ms=$(awk -v a="$mem_ms" -v b="$sock_ms" 'BEGIN { printf "%.3f", a + b }')
+    printf '  %-30s %36s ms  tcpserve/this %s\n' "floor: in memory + sockets" "$sum_ms" \
+      "$(awk -v a="${child_ms[a_tcpserve]:-0}" -v b="$sum_ms" 'BEGIN { printf "%.2f", a / b }')"
   fi
 fi
 if [ -n "$floor" ]; then
