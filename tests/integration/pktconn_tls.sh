@@ -9,11 +9,6 @@ command -v openssl >/dev/null || fail "openssl is needed"
 PK="$BIN/pktconn"
 
 cd "$WORK"
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2)
-self_signed() { # NAME CN: NAME.crt/NAME.key for DNS:CN and 127.0.0.1
-  openssl req -x509 "${ec[@]}" -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" \
-    -addext "subjectAltName=DNS:$2,IP:127.0.0.1" 2>/dev/null
-}
 self_signed server localhost
 self_signed other localhost
 

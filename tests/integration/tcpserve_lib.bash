@@ -1,6 +1,15 @@
 # Sourced by the tcpserve_*.sh tests after common.sh (not a test: ctest runs only *.sh).
 CLIENT=(python3 "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/tcpserve_client.py")
 
+# Fresh P-256 keys, unencrypted, valid two days: the options every test certificate shares.
+EC_KEY=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2)
+
+# self_signed NAME CN: NAME.crt/NAME.key in the current directory, for DNS:CN and 127.0.0.1.
+self_signed() {
+  openssl req -x509 "${EC_KEY[@]}" -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" \
+    -addext "subjectAltName=DNS:$2,IP:127.0.0.1" 2>/dev/null
+}
+
 # start_server NAME ARGS…: tcpserve in the background, stdout in $WORK/NAME.out and stderr in
 # $WORK/NAME.err; sets SERVER_PID and waits (bounded) for its readiness line.
 start_server() {

@@ -8,21 +8,16 @@ command -v openssl >/dev/null || fail "openssl is needed"
 
 # --- certificates, all made here ---------------------------------------------------------
 cd "$WORK"
-ec=(-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2)
-self_signed() {  # NAME CN: NAME.crt/NAME.key for DNS:CN and 127.0.0.1
-  openssl req -x509 "${ec[@]}" -keyout "$1.key" -out "$1.crt" -subj "/CN=$2" \
-    -addext "subjectAltName=DNS:$2,IP:127.0.0.1" 2>/dev/null
-}
 self_signed server localhost
 self_signed server2 localhost
 self_signed other other.test
-openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -subj "/CN=wirekit test CA" 2>/dev/null
-openssl req -new "${ec[@]}" -keyout client.key -out client.csr -subj "/CN=alice/O=wirekit" 2>/dev/null
+openssl req -x509 "${EC_KEY[@]}" -keyout ca.key -out ca.crt -subj "/CN=wirekit test CA" 2>/dev/null
+openssl req -new "${EC_KEY[@]}" -keyout client.key -out client.csr -subj "/CN=alice/O=wirekit" 2>/dev/null
 openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -set_serial 0x1234AB -days 2 \
   -out client.crt 2>/dev/null
 self_signed stranger stranger
 # The reference's kind of test certificate: self-signed, X.509 v1, no extensions.
-openssl req -new "${ec[@]}" -keyout v1.key -out v1.csr -subj "/CN=localhost" 2>/dev/null
+openssl req -new "${EC_KEY[@]}" -keyout v1.key -out v1.csr -subj "/CN=localhost" 2>/dev/null
 openssl x509 -req -in v1.csr -signkey v1.key -days 2 -out v1.crt 2>/dev/null
 openssl x509 -in v1.crt -noout -text | grep -q 'Version: 1 (0x0)' || fail "v1.crt is not X.509 v1"
 
