@@ -10,7 +10,8 @@
 # adds the CPU of the processes it forked or spawned and reaped (handlers, socat's per-
 # connection copies): that is what a connection costs the machine on the server side.
 # Load from other processes on the machine changes the rates, so compare the ratios printed
-# in one run. Floors under (a): OpenSSL's server side of the handshake in memory, the same
+# in one run. Floors under (a): the smallest real OpenSSL server (blocking, no event loop) under
+# the same load, OpenSSL's server side of the handshake in memory, the same
 # flights over loopback TCP without TLS, their sum (what any OpenSSL-based server pays per
 # connection here), and the public-key operations alone (openssl speed: one ECDSA P-256
 # signature and two X25519 operations).
@@ -156,9 +157,16 @@ if have socat; then
     socat "OPENSSL-LISTEN:@PORT@,bind=127.0.0.1,reuseaddr,fork,cert=c.pem,key=k.pem,verify=0" PIPE
   ratio a_tcpserve a_socat
 fi
-# OpenSSL alone: the same TLS settings, one full handshake over a BIO pair in memory, only the
-# server's calls timed (tests/bench/tls_handshake_bench.cpp).
+# The smallest real OpenSSL server under the same load: blocking calls, one connection at a
+# time, tcpserve's TLS settings, no event loop (tests/bench/tls_handshake_bench.cpp).
 handshake_bench=$build/bench/tls_handshake_bench
+if [ -x "$handshake_bench" ]; then
+  measure a_minimal "minimal blocking OpenSSL server" tls_load \
+    "$handshake_bench" --blocking-server @PORT@ c.pem k.pem
+  ratio a_tcpserve a_minimal
+fi
+# OpenSSL alone: the same TLS settings, one full handshake over a BIO pair in memory, only the
+# server's calls timed.
 if [ -x "$handshake_bench" ]; then
   mem_ms=$("${pin_server[@]}" "$handshake_bench" --benchmark_filter='tickets:1/p256_share:0' \
     --benchmark_min_time="$seconds" 2>/dev/null | sed -n 's/.*server_ms=\([0-9.]*\).*/\1/p')

@@ -7,7 +7,12 @@
 // BM_socket_exchange is the other half of the floor: the same flights a TLS 1.3 handshake with
 // one ticket puts on the wire (sizes as tcpserve sends them), over loopback TCP with no TLS
 // and no event loop, blocking calls only; the server thread's CPU (user + system) is timed.
-// The sum of the two is what any OpenSSL-based server pays per connection on this machine.
+// The sum of the two is what any OpenSSL-based server pays per connection on this machine when
+// everything is hot in cache.
+// `tls_handshake_bench --blocking-server PORT CERT KEY` is the third floor, measured from
+// outside by scripts/bench tcpserve with the same load as tcpserve: the smallest real OpenSSL
+// server (tcpserve's TLS settings; blocking accept, SSL_accept, read to the end, close; one
+// connection at a time, no event loop, no handler), serving until killed.
 #include <benchmark/benchmark.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -18,12 +23,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -222,4 +230,52 @@ BENCHMARK(BM_server_full_handshake)
     ->UseManualTime()
     ->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+namespace {
+
+int blocking_server(std::uint16_t port, const std::string& cert, const std::string& key) {
+  ::signal(SIGPIPE, SIG_IGN);
+  net::tls_server_config config;
+  config.cert_key_files = {{cert, key}};
+  net::tls_generation server_tls(config);
+  SSL_CTX* ctx = server_tls.default_context().native_handle();
+  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(listener, 128) != 0) {
+    std::perror("tls_handshake_bench: listen");
+    return 1;
+  }
+  std::array<char, 16384> buf{};
+  for (;;) {
+    int fd = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_accept(ssl) == 1) {
+      while (SSL_read(ssl, buf.data(), static_cast<int>(buf.size())) > 0) {
+      }
+      SSL_shutdown(ssl);
+    }
+    SSL_free(ssl);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 5 && std::strcmp(argv[1], "--blocking-server") == 0) {
+    return blocking_server(static_cast<std::uint16_t>(std::atoi(argv[2])), argv[3], argv[4]);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
