@@ -14,11 +14,7 @@
 // server (tcpserve's TLS settings; blocking accept, SSL_accept, read to the end, close; one
 // connection at a time, no event loop, no handler), serving until killed.
 #include <benchmark/benchmark.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -37,6 +33,7 @@
 #include <string>
 #include <thread>
 
+#include "../unit/net/test_certificate.hpp"
 #include "wirekit/net/tls_context.hpp"
 
 using namespace wirekit;
@@ -61,25 +58,7 @@ struct cert_files {
     dir = pattern;
     cert = (dir / "c.pem").string();
     key = (dir / "k.pem").string();
-    EVP_PKEY* pkey = EVP_EC_gen("P-256");
-    X509* x = X509_new();
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-    X509_set_pubkey(x, pkey);
-    X509_NAME* name = X509_get_subject_name(x);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
-    X509_set_issuer_name(x, name);
-    X509_sign(x, pkey, EVP_sha256());
-    FILE* f = std::fopen(cert.c_str(), "w");
-    PEM_write_X509(f, x);
-    std::fclose(f);
-    f = std::fopen(key.c_str(), "w");
-    PEM_write_PrivateKey(f, pkey, nullptr, nullptr, 0, nullptr, nullptr);
-    std::fclose(f);
-    X509_free(x);
-    EVP_PKEY_free(pkey);
+    net::test::make_certificate(cert, key);
   }
   ~cert_files() { std::filesystem::remove_all(dir); }
 };

@@ -1,11 +1,11 @@
-// Helpers for the byte_stream tests: bounded loop running, an echo peer, temp dirs and a
-// certificate made with OpenSSL's API (nothing is read from outside the test).
+// Helpers for the byte_stream tests: bounded loop running, connecting, an echo peer, temp
+// dirs, and (test_certificate.hpp) a certificate made with OpenSSL's API (nothing is read from
+// outside the test).
 #pragma once
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -16,7 +16,9 @@
 #include <string>
 #include "wirekit/net/asio.hpp"
 
+#include "test_certificate.hpp"
 #include "wirekit/net/byte_stream.hpp"
+#include "wirekit/net/endpoint.hpp"
 
 namespace wirekit::net::test {
 
@@ -96,37 +98,26 @@ struct temp_dir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
-// Writes a self-signed P-256 certificate for CN=name (SAN DNS:name, IP:127.0.0.1, IP:::1) and
-// its key as PEM files.
-inline void make_certificate(const std::string& cert_file, const std::string& key_file,
-                             const std::string& name = "localhost") {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 4242);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600 * 24);
-  X509_set_pubkey(cert, key);
-  X509_NAME* subject = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1, 0);
-  X509_set_issuer_name(cert, subject);
-  X509V3_CTX v3;
-  X509V3_set_ctx_nodb(&v3);
-  X509V3_set_ctx(&v3, cert, cert, nullptr, nullptr, 0);
-  const std::string san = "DNS:" + name + ",IP:127.0.0.1,IP:::1";
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &v3, NID_subject_alt_name, san.c_str());
-  X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-  X509_sign(cert, key, EVP_sha256());
-  FILE* f = std::fopen(cert_file.c_str(), "w");
-  PEM_write_X509(f, cert);
-  std::fclose(f);
-  f = std::fopen(key_file.c_str(), "w");
-  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
-  std::fclose(f);
-  X509_free(cert);
-  EVP_PKEY_free(key);
+// The outcome of async_connect_stream, run to completion (bounded) on io.
+struct connect_result {
+  bool called = false;
+  std::error_code error;
+  std::unique_ptr<byte_stream> stream;
+};
+
+// Connects to the endpoint TEXT; the handler must not run inline (the byte_stream contract).
+inline connect_result connect(asio::io_context& io, const std::string& text,
+                              const stream_options& options = {}) {
+  connect_result r;
+  async_connect_stream(io, *parse_endpoint(text), options,
+                       [&](std::error_code ec, std::unique_ptr<byte_stream> s) {
+                         r.called = true;
+                         r.error = ec;
+                         r.stream = std::move(s);
+                       });
+  REQUIRE_FALSE(r.called);
+  REQUIRE(run_until(io, [&] { return r.called; }));
+  return r;
 }
 
 }  // namespace wirekit::net::test

@@ -23,25 +23,6 @@ struct echo_acceptor {
   std::uint16_t port() const { return acceptor.local_endpoint().port(); }
 };
 
-struct connect_result {
-  bool called = false;
-  std::error_code error;
-  std::unique_ptr<byte_stream> stream;
-};
-
-connect_result connect(asio::io_context& io, const std::string& text, stream_options options = {}) {
-  connect_result r;
-  async_connect_stream(io, *parse_endpoint(text), options,
-                       [&](std::error_code ec, std::unique_ptr<byte_stream> s) {
-                         r.called = true;
-                         r.error = ec;
-                         r.stream = std::move(s);
-                       });
-  REQUIRE_FALSE(r.called);
-  REQUIRE(test::run_until(io, [&] { return r.called; }));
-  return r;
-}
-
 void check_echo(asio::io_context& io, byte_stream& stream) {
   test::read_all reader{&stream};
   reader.start();
@@ -76,7 +57,7 @@ TEST_CASE("tcp stream echoes over IPv4 with half-close both ways", "[net][tcp]")
   asio::io_context io;
   echo_acceptor server(io, asio::ip::address_v4::loopback());
   const auto text = "tcp://127.0.0.1:" + std::to_string(server.port());
-  auto r = connect(io, text);
+  auto r = test::connect(io, text);
   REQUIRE_FALSE(r.error);
   CHECK(r.stream->describe() == text);
   check_echo(io, *r.stream);
@@ -86,7 +67,7 @@ TEST_CASE("tcp stream resolves localhost and echoes over IPv6", "[net][tcp]") {
   if (!have_ipv6_loopback()) return;
   asio::io_context io;
   echo_acceptor server(io, asio::ip::address_v6::loopback());
-  auto r = connect(io, "tcp://[::1]:" + std::to_string(server.port()));
+  auto r = test::connect(io, "tcp://[::1]:" + std::to_string(server.port()));
   REQUIRE_FALSE(r.error);
   check_echo(io, *r.stream);
 }
@@ -98,7 +79,7 @@ TEST_CASE("tcp connect to a closed port is refused", "[net][tcp]") {
     asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     port = a.local_endpoint().port();
   }
-  auto r = connect(io, "tcp://127.0.0.1:" + std::to_string(port));
+  auto r = test::connect(io, "tcp://127.0.0.1:" + std::to_string(port));
   CHECK(r.error == asio::error::connection_refused);
   CHECK_FALSE(r.stream);
 }
@@ -106,7 +87,7 @@ TEST_CASE("tcp connect to a closed port is refused", "[net][tcp]") {
 TEST_CASE("tcp close cancels a pending read", "[net][tcp]") {
   asio::io_context io;
   echo_acceptor server(io, asio::ip::address_v4::loopback());
-  auto r = connect(io, "tcp://127.0.0.1:" + std::to_string(server.port()));
+  auto r = test::connect(io, "tcp://127.0.0.1:" + std::to_string(server.port()));
   REQUIRE_FALSE(r.error);
   test::read_all reader{r.stream.get()};
   reader.start();
@@ -118,6 +99,6 @@ TEST_CASE("tcp close cancels a pending read", "[net][tcp]") {
 
 TEST_CASE("datagram endpoints are not streams", "[net][tcp]") {
   asio::io_context io;
-  auto r = connect(io, "udp://127.0.0.1:5000");
+  auto r = test::connect(io, "udp://127.0.0.1:5000");
   CHECK(r.error == std::errc::invalid_argument);
 }

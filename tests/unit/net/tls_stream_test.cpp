@@ -45,26 +45,6 @@ struct tls_echo_server {
   }
 };
 
-struct connect_result {
-  bool called = false;
-  std::error_code error;
-  std::unique_ptr<byte_stream> stream;
-};
-
-connect_result connect(asio::io_context& io, const std::string& text,
-                       const stream_options& options) {
-  connect_result r;
-  async_connect_stream(io, *parse_endpoint(text), options,
-                       [&](std::error_code ec, std::unique_ptr<byte_stream> s) {
-                         r.called = true;
-                         r.error = ec;
-                         r.stream = std::move(s);
-                       });
-  REQUIRE_FALSE(r.called);
-  REQUIRE(test::run_until(io, [&] { return r.called; }));
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE("tls stream verifies the server and echoes with half-close both ways", "[net][tls]") {
@@ -72,7 +52,7 @@ TEST_CASE("tls stream verifies the server and echoes with half-close both ways",
   tls_echo_server server(io);
   stream_options options;
   options.ca_file = server.cert();
-  auto r = connect(io, "tls://localhost:" + std::to_string(server.port()), options);
+  auto r = test::connect(io, "tls://localhost:" + std::to_string(server.port()), options);
   REQUIRE_FALSE(r.error);
   auto* tls = dynamic_cast<tls_stream*>(r.stream.get());
   REQUIRE(tls);
@@ -102,7 +82,7 @@ TEST_CASE("tls stream checks an IP address against the certificate", "[net][tls]
   tls_echo_server server(io);
   stream_options options;
   options.ca_file = server.cert();
-  auto r = connect(io, "tls://127.0.0.1:" + std::to_string(server.port()), options);
+  auto r = test::connect(io, "tls://127.0.0.1:" + std::to_string(server.port()), options);
   CHECK_FALSE(r.error);
 }
 
@@ -114,7 +94,7 @@ TEST_CASE("tls stream refuses an untrusted or misnamed certificate", "[net][tls]
   stream_options wrong_name;
   wrong_name.ca_file = server.cert();
   wrong_name.server_name = "example.com";
-  auto r = connect(io, text, wrong_name);
+  auto r = test::connect(io, text, wrong_name);
   CHECK(r.error);
   CHECK(r.error.category() == asio::error::get_ssl_category());
   CHECK_FALSE(r.stream);
@@ -123,12 +103,12 @@ TEST_CASE("tls stream refuses an untrusted or misnamed certificate", "[net][tls]
   test::make_certificate(other.file("c.pem"), other.file("k.pem"));
   stream_options wrong_ca;
   wrong_ca.ca_file = other.file("c.pem");
-  r = connect(io, text, wrong_ca);
+  r = test::connect(io, text, wrong_ca);
   CHECK(r.error);
 
   stream_options unverified;
   unverified.verify_peer = false;
-  r = connect(io, text, unverified);
+  r = test::connect(io, text, unverified);
   CHECK_FALSE(r.error);
 }
 
@@ -138,16 +118,16 @@ TEST_CASE("tls stream honours tls_min", "[net][tls]") {
   stream_options options;
   options.ca_file = server.cert();
   const auto text = "tls://localhost:" + std::to_string(server.port());
-  auto r = connect(io, text, options);
+  auto r = test::connect(io, text, options);
   REQUIRE_FALSE(r.error);
   CHECK(SSL_version(dynamic_cast<tls_stream&>(*r.stream).native_handle()) == TLS1_2_VERSION);
 
   options.tls_min = "1.3";
-  r = connect(io, text, options);
+  r = test::connect(io, text, options);
   CHECK(r.error);
 
   options.tls_min = "1.1";
-  r = connect(io, text, options);
+  r = test::connect(io, text, options);
   CHECK(r.error == std::errc::invalid_argument);
 }
 
@@ -160,8 +140,8 @@ TEST_CASE("tls connect times out on a silent server", "[net][tls]") {
   options.verify_peer = false;
   options.connect_timeout = 200ms;
   const auto started = std::chrono::steady_clock::now();
-  auto r =
-      connect(io, "tls://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()), options);
+  auto r = test::connect(io, "tls://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()),
+                         options);
   CHECK(r.error == asio::error::timed_out);
   CHECK(std::chrono::steady_clock::now() - started < 5s);
 }
@@ -171,7 +151,7 @@ TEST_CASE("tls close cancels a pending read", "[net][tls]") {
   tls_echo_server server(io);
   stream_options options;
   options.ca_file = server.cert();
-  auto r = connect(io, "tls://localhost:" + std::to_string(server.port()), options);
+  auto r = test::connect(io, "tls://localhost:" + std::to_string(server.port()), options);
   REQUIRE_FALSE(r.error);
   test::read_all reader{r.stream.get()};
   reader.start();
