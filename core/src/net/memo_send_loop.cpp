@@ -83,6 +83,7 @@ memo_send_loop::memo_send_loop(asio::io_context& io, memo_send_config config)
     sure_.emplace(*config_.sure);
     ack_socket_ = sender_.shared_socket(to_.protocol().family());
     ack_buffer_.resize(max_ack_bytes);
+    if (config_.test_loss > 0) test_loss_rng_.emplace(config_.test_loss_seed);
     receive_acks();
   }
 }
@@ -126,7 +127,13 @@ void memo_send_loop::receive_acks() {
                                   });
 }
 
+bool memo_send_loop::test_drop() {
+  if (!test_loss_rng_) return false;
+  return std::uniform_real_distribution<double>(0, 1)(*test_loss_rng_) < config_.test_loss;
+}
+
 void memo_send_loop::on_ack_datagram(byte_view datagram) {
+  if (test_drop()) return;
   sure_->on_ack(datagram, to_string(ack_source_), memo::clock::now());
 }
 
@@ -218,6 +225,7 @@ void memo_send_loop::pump_sure() {
       if (config_.rate) tokens_ += cost;  // not spent
       return;
     }
+    if (test_drop()) continue;
     if (sender_.push(to_, bytes(gram->gram.begin(), gram->gram.end())) != push_result::queued) {
       if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
       return;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include "wirekit/net/asio.hpp"
@@ -39,6 +40,11 @@ struct memo_send_config {
   std::optional<send_rate> rate;
   datagram_sender_limits limits;
   std::optional<memo::sure_config> sure;  // acknowledged delivery; needs rend.sure too
+  // For tests and benchmarks only (no tool sets it): in sure mode, this share of the grams
+  // sent and of the acks received is dropped, chosen by a generator seeded with
+  // test_loss_seed, as a lossy link would (without a relay taking a core).
+  double test_loss = 0;
+  std::uint64_t test_loss_seed = 1;
 };
 
 struct memo_send_stats {
@@ -88,6 +94,7 @@ class memo_send_loop {
   void receive_acks();
   void on_ack_datagram(byte_view datagram);
   void after_engine();
+  bool test_drop();
 
   memo_send_config config_;
   datagram_address to_;
@@ -109,6 +116,7 @@ class memo_send_loop {
   std::vector<std::byte> ack_buffer_;
   datagram_address ack_source_;
   std::function<void(const memo::memo_outcome&)> on_outcome_;
+  std::optional<std::mt19937_64> test_loss_rng_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
  public:
