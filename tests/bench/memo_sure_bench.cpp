@@ -71,6 +71,7 @@ void BM_sure(benchmark::State& state, double loss) {
                            static_cast<double>(s.grams_sent - s.retransmissions);
   state.counters["timeouts"] = per_memo(s.timeouts);
   state.counters["fast"] = per_memo(s.fast_retransmissions);
+  state.counters["probes"] = per_memo(s.tail_probes);
 }
 
 }  // namespace

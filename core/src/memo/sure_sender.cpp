@@ -185,6 +185,7 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
       s.state = slot_state::in_flight;
       s.seq = next_seq_++;
       s.sent_at = now;
+      m.last_sent = now;
       m.flight.emplace_back(n, s.seq);
       ++d.round_sent;
       ++d.in_flight;
@@ -328,6 +329,7 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
   ++stats_.acks[static_cast<std::size_t>(ack_status::applied)];
   destination& d = *m.dest;
   m.timeouts = 0;
+  m.probes = 0;
   if (sample) sample_rtt(d, *sample);
   if (d.cwnd < d.ssthresh)
     d.cwnd += static_cast<double>(newly);
@@ -372,6 +374,35 @@ std::optional<clock::time_point> sure_sender::timeout_of(const memo_entry& m) co
   return std::nullopt;
 }
 
+std::optional<clock::time_point> sure_sender::probe_of(const memo_entry& m) const {
+  const destination& d = *m.dest;
+  // Also a memo with grams still to send: when the window is full and the acks of the
+  // grams in flight are lost, nothing else would come before the timeout.
+  if (m.probes >= config_.max_probes || !d.have_rtt || m.unacked == 0) return std::nullopt;
+  const auto pto = std::max(2 * d.srtt, config_.min_probe_timeout) * (1 << std::min(m.probes, 16u));
+  const auto at = m.last_sent + pto;
+  // The timeout comes first: it resends the grams anyway.
+  if (const auto rto_at = timeout_of(m); !rto_at || *rto_at <= at) return std::nullopt;
+  return at;
+}
+
+void sure_sender::probe(memo_entry& m) {
+  // The newest gram in flight goes again (not taken for lost: the window is not touched).
+  for (auto it = m.flight.rbegin(); it != m.flight.rend(); ++it) {
+    const auto [n, seq] = *it;
+    slot& s = m.slots[n];
+    if (s.state != slot_state::in_flight || s.seq != seq) continue;
+    s.state = slot_state::waiting;
+    --m.dest->in_flight;
+    m.dest->in_flight_bytes -= m.grams[n].size();
+    m.resend.insert(n);
+    ++m.probes;
+    ++stats_.tail_probes;
+    enqueue(m, true);
+    return;
+  }
+}
+
 void sure_sender::on_tick(clock::time_point now) {
   std::vector<std::uint64_t> ids;
   ids.reserve(memos_.size());
@@ -389,7 +420,10 @@ void sure_sender::on_tick(clock::time_point now) {
       continue;
     }
     const auto due = timeout_of(m);
-    if (!due || now < *due) continue;
+    if (!due || now < *due) {
+      if (const auto probe_at = probe_of(m); probe_at && now >= *probe_at) probe(m);
+      continue;
+    }
     ++stats_.timeouts;
     const auto rto = memo_rto(m);
     std::uint64_t oldest = 0;
@@ -438,6 +472,7 @@ std::optional<clock::time_point> sure_sender::next_deadline() const {
   for (const auto& [id, m] : memos_) {
     consider(m.deadline);
     consider(timeout_of(m));
+    consider(probe_of(m));
   }
   return first;
 }
