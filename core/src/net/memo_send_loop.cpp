@@ -218,19 +218,33 @@ bool memo_send_loop::pace(double cost) {
 void memo_send_loop::pump_sure() {
   // Sure grams are paced by size of the largest gram (their size is known only when taken).
   const double cost = config_.rate ? cost_of(memo::effective_size(config_.rend)) : 0;
-  while (!failure_ && sender_.queued_bytes() < sender_high_water_bytes) {
-    if (config_.rate && !pace(cost)) return;
+  // Copies (the engine keeps its grams until acked) go to the sender in runs, handed to
+  // the kernel with one system call each, as in the plain path.
+  std::vector<bytes> run;
+  std::size_t run_bytes = 0;
+  const auto hand_over = [&] {
+    if (run.empty() || failure_) return !failure_;
+    if (sender_.push(to_, std::span<bytes>(run)) != push_result::queued) {
+      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
+      return false;
+    }
+    run.clear();
+    run_bytes = 0;
+    return true;
+  };
+  while (!failure_ && sender_.queued_bytes() + run_bytes < sender_high_water_bytes) {
+    if (config_.rate && !pace(cost)) break;
     const auto gram = sure_->next(memo::clock::now());
     if (!gram) {
       if (config_.rate) tokens_ += cost;  // not spent
-      return;
+      break;
     }
     if (test_drop()) continue;
-    if (sender_.push(to_, bytes(gram->gram.begin(), gram->gram.end())) != push_result::queued) {
-      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
-      return;
-    }
+    run.emplace_back(gram->gram.begin(), gram->gram.end());
+    run_bytes += run.back().size();
+    if (run.size() == max_run_grams && !hand_over()) return;
   }
+  hand_over();
 }
 
 void memo_send_loop::pump() {
