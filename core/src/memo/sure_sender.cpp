@@ -314,8 +314,10 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
   std::optional<clock::duration> sample;
   const auto count = static_cast<std::uint32_t>(m.slots.size());
   const std::uint32_t below = info.complete ? count : std::min(info.below, count);
-  for (std::uint32_t n = 0; n < below; ++n)
+  // Grams below acked_below were acked before: an ack per few grams must not walk them all.
+  for (std::uint32_t n = m.acked_below; n < below; ++n)
     acked(m, n, now, top_seq, sample);
+  m.acked_below = std::max(m.acked_below, below);
   for (const auto& [first, last] : info.ranges) {
     if (first >= count) break;
     for (std::uint32_t n = first; n <= std::min(last, count - 1); ++n)

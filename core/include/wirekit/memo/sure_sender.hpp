@@ -168,7 +168,8 @@ class sure_sender {
     std::set<std::uint32_t> resend;   // lost: to send again, before any in ready
     std::deque<std::pair<std::uint32_t, std::uint64_t>> flight;  // (number, seq), send order
     std::size_t unacked = 0;
-    std::size_t held = 0;  // bytes of grams not yet acked
+    std::uint32_t acked_below = 0;  // every gram numbered below this is acked
+    std::size_t held = 0;           // bytes of grams not yet acked
     bool is_signed = false;
     bool queued = false;             // in dest->sending
     unsigned timeouts = 0;           // in a row, without progress
