@@ -21,6 +21,7 @@
 #include "wirekit/memo/mid.hpp"
 #include "wirekit/memo/rend.hpp"
 #include "wirekit/memo/sure_sender.hpp"
+#include "wirekit/net/datagram_receiver.hpp"
 #include "wirekit/net/datagram_sender.hpp"
 
 namespace wirekit::net {
@@ -92,7 +93,7 @@ class memo_send_loop {
   double cost_of(const bytes& gram) const;
   double cost_of(std::size_t gram_bytes) const;
   void receive_acks();
-  void on_ack_datagram(byte_view datagram);
+  void on_ack_datagram(byte_view datagram, const datagram_address& source);
   void after_engine();
   bool test_drop();
 
@@ -112,9 +113,10 @@ class memo_send_loop {
   std::string destination_;  // to_ as text: acks must come from there
   asio::steady_timer sure_timer_;
   std::optional<memo::clock::time_point> sure_timer_at_;
-  datagram_protocol::socket* ack_socket_ = nullptr;
-  std::vector<std::byte> ack_buffer_;
+  std::optional<datagram_receiver> acks_;  // on the sending socket
+  bool ack_turn_posted_ = false;
   datagram_address ack_source_;
+  std::string ack_source_text_;
   std::function<void(const memo::memo_outcome&)> on_outcome_;
   std::optional<std::mt19937_64> test_loss_rng_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
