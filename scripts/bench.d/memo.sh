@@ -30,7 +30,7 @@ for name, what in (("loss0", "sure, 0% loss"), ("loss5", "sure, 5% loss")):
     ratio = rate / raw if raw else 0
     print(f"{what:29s} {rate:8.1f} MiB/s  vs raw {ratio:.2f}  retransmitted {100 * b.get('retx', 0):5.1f}%"
           f"  per memo: timeouts {b.get('timeouts', 0):.2f}, fast {b.get('fast', 0):.1f}"
-          + (f", probes {b['probes']:.2f}" if 'probes' in b else ""))
+          f", probes {b.get('probes', 0):.2f}, acks {b.get('acks', 0):.0f}")
 PY
   exit 0
 fi

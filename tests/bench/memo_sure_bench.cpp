@@ -26,7 +26,7 @@ void BM_raw_udp(benchmark::State& state) {
 }
 
 // Counters per memo: timeouts, fast (grams resent because later ones were acked), probes
-// (tail-loss probes); retx: grams resent per gram of the memos.
+// (tail-loss probes), acks (sent by the receiver); retx: grams resent per gram of the memos.
 void BM_sure(benchmark::State& state, double loss) {
   bytes memo(memo_bytes);
   for (std::size_t i = 0; i < memo.size(); ++i)
@@ -72,6 +72,7 @@ void BM_sure(benchmark::State& state, double loss) {
   state.counters["timeouts"] = per_memo(s.timeouts);
   state.counters["fast"] = per_memo(s.fast_retransmissions);
   state.counters["probes"] = per_memo(s.tail_probes);
+  state.counters["acks"] = per_memo(rx.acks_sent());
 }
 
 }  // namespace
