@@ -389,8 +389,10 @@ std::optional<clock::time_point> sure_sender::probe_of(const memo_entry& m) cons
 }
 
 void sure_sender::probe(memo_entry& m) {
-  // The newest gram in flight goes again (not taken for lost: the window is not touched).
-  for (auto it = m.flight.rbegin(); it != m.flight.rend(); ++it) {
+  // The newest grams in flight go again (not taken for lost: the window is not touched).
+  // Two: at a memo's end the newest may be a retransmission sent after the lost last gram.
+  std::size_t taken = 0;
+  for (auto it = m.flight.rbegin(); it != m.flight.rend() && taken < config_.probe_grams; ++it) {
     const auto [n, seq] = *it;
     slot& s = m.slots[n];
     if (s.state != slot_state::in_flight || s.seq != seq) continue;
@@ -398,11 +400,12 @@ void sure_sender::probe(memo_entry& m) {
     --m.dest->in_flight;
     m.dest->in_flight_bytes -= m.grams[n].size();
     m.resend.insert(n);
-    ++m.probes;
-    ++stats_.tail_probes;
-    enqueue(m, true);
-    return;
+    ++taken;
   }
+  if (taken == 0) return;
+  ++m.probes;
+  ++stats_.tail_probes;
+  enqueue(m, true);
 }
 
 void sure_sender::on_tick(clock::time_point now) {

@@ -282,6 +282,25 @@ TEST_CASE("a lost last gram is probed before the timeout, without shrinking the 
   CHECK(tx.stats().timeouts == 0);
 }
 
+TEST_CASE("a probe sends the last gram too when a later retransmission is newer", "[memo][sure]") {
+  sure_sender tx({});
+  auto r = make(pattern(900, 13), 1, true, 122);  // 10 grams, all sent at once
+  REQUIRE(r.grams.size() == 10);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);
+  const ack_target target{dialect::d1aa, form::text, r.mid};
+  ack_info info;
+  info.below = 5;
+  info.ranges = {{6, 8}};  // 5 and 9, the last, lost
+  tx.on_ack(rend_ack(target, info), to, t0 + 2ms);
+  CHECK(drain(tx, t0 + 2ms) == std::vector<bytes>{grams[5]});  // 9 is not known lost
+  REQUIRE(tx.next_deadline());
+  CHECK(*tx.next_deadline() == t0 + 6ms);
+  tx.on_tick(t0 + 6ms);
+  CHECK(drain(tx, t0 + 6ms) == std::vector<bytes>{grams[5], grams[9]});
+  CHECK(tx.stats().tail_probes == 1);
+}
+
 TEST_CASE("a lost ack at a memo's end is made good by a probe", "[memo][sure]") {
   sure_sender tx({});
   receiver rx({});

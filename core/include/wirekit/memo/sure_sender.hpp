@@ -3,10 +3,10 @@
 // one outcome per memo (delivered or failed) come out. Each memo keeps its grams until the
 // receiver has acked all of them. Lost grams are sent again when acks show a gap behind
 // later grams (reorder_threshold; 1 once the memo has nothing new to send); when no gram of
-// a memo was sent for about two round trips and no ack came, its newest unacked gram is
-// sent again as a tail-loss probe (its ack shows which grams of the tail are missing, or
-// that only the acks were lost), so a lost tail, or lost acks while the window is full, do
-// not wait for the timeout; and after a retransmission timeout derived from measured round trips
+// a memo was sent for about two round trips and no ack came, its newest unacked grams
+// (probe_grams) are sent again as a tail-loss probe (its ack shows which grams of the tail are
+// missing, or that only the acks were lost), so a lost tail, or lost acks while the window is full,
+// do not wait for the timeout; and after a retransmission timeout derived from measured round trips
 // (RFC 6298 style, doubled per timeout of the same memo without progress). A window per destination
 // bounds the grams in flight: it grows with every gram acked and is halved after a timeout, or
 // after a round trip that lost more than loss_tolerance of its grams, so a fast sender does not
@@ -48,6 +48,7 @@ struct sure_config {
   // the one before, the first max(2 smoothed round trips, min_probe_timeout) after the
   // memo's last gram was sent. 0: no probes.
   unsigned max_probes = 2;
+  std::size_t probe_grams = 2;  // the newest grams in flight, sent again by a probe
   clock::duration min_probe_timeout = std::chrono::milliseconds(1);
   double loss_tolerance = 0.2;   // share of a round trip's grams lost without shrinking
   std::size_t max_memos = 1024;  // memos held until acked
