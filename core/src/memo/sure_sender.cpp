@@ -187,7 +187,6 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
       s.sent_at = now;
       m.last_sent = now;
       m.flight.emplace_back(n, s.seq);
-      ++d.round_sent;
       ++d.in_flight;
       d.in_flight_bytes += m.grams[n].size();
       ++stats_.grams_sent;
@@ -206,11 +205,13 @@ void sure_sender::shrink(destination& d) {
 void sure_sender::end_round(destination& d, std::uint64_t top_seq) {
   if (top_seq <= d.round_end_seq) return;
   // A few grams lost in a small window say little; an overrun loses many at once.
+  // The share is of the grams whose fate this round told (acked or found lost), not of
+  // those sent in it: at a memo's end few are sent while a whole window's losses show.
   if (d.round_lost >= min_lost_to_shrink &&
       static_cast<double>(d.round_lost) >
-          config_.loss_tolerance * static_cast<double>(d.round_sent))
+          config_.loss_tolerance * static_cast<double>(d.round_acked + d.round_lost))
     shrink(d);
-  d.round_sent = 0;
+  d.round_acked = 0;
   d.round_lost = 0;
   d.round_end_seq = next_seq_ - 1;
 }
@@ -330,6 +331,7 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
   }
   ++stats_.acks[static_cast<std::size_t>(ack_status::applied)];
   destination& d = *m.dest;
+  d.round_acked += newly;
   m.timeouts = 0;
   m.probes = 0;
   if (sample) sample_rtt(d, *sample);

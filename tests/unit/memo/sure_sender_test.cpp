@@ -364,6 +364,40 @@ TEST_CASE("repeated single losses do not shrink the window below its start", "[m
   CHECK(tx.window(to) > 64);
 }
 
+TEST_CASE("5% of a large window lost, found while little is sent, does not shrink it",
+          "[memo][sure]") {
+  sure_config c;
+  c.initial_window = 256;
+  sure_sender tx(c);
+  receiver rx({});
+  auto r = make(pattern(17000, 14), 1, true, 122);
+  const auto count = r.grams.size();
+  REQUIRE(count >= 180);
+  REQUIRE(count <= 256);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);  // the whole memo at once: nothing new to send after
+  REQUIRE(grams.size() == count);
+  clock::time_point now = t0;
+  std::vector<bytes> resent;
+  for (std::size_t first = 0; first < count; first += 50) {  // acked in 4 parts
+    now += 1ms;
+    for (std::size_t i = first; i < std::min(first + 50, count); ++i)
+      if (i % 20 != 7) rx.on_gram(grams[i], from, now);
+    for (const auto& a : acks_of(rx))
+      tx.on_ack(a.gram, to, now);
+    for (auto& g : drain(tx, now))
+      resent.push_back(std::move(g));
+  }
+  CHECK(resent.size() == (count + 12) / 20);
+  now += 1ms;
+  for (const auto& g : resent)
+    rx.on_gram(g, from, now);
+  for (const auto& a : acks_of(rx))
+    tx.on_ack(a.gram, to, now);
+  REQUIRE(tx.poll_outcome()->delivered);
+  CHECK(tx.window(to) == 256);
+}
+
 TEST_CASE("the window bounds grams in flight and grows with acks", "[memo][sure]") {
   sure_config c;
   c.initial_window = 4;

@@ -9,7 +9,8 @@
 // do not wait for the timeout; and after a retransmission timeout derived from measured round trips
 // (RFC 6298 style, doubled per timeout of the same memo without progress). A window per destination
 // bounds the grams in flight: it grows with every gram acked and is halved after a timeout, or
-// after a round trip that lost more than loss_tolerance of its grams, so a fast sender does not
+// after a round trip that found more than loss_tolerance of the grams it told about (acked or
+// lost) lost, so a fast sender does not
 // overrun the receiver's socket buffer (overrun loses grams in bursts), while a steady trickle of
 // random loss does not throttle it the way it throttles TCP.
 #pragma once
@@ -50,7 +51,7 @@ struct sure_config {
   unsigned max_probes = 2;
   std::size_t probe_grams = 2;  // the newest grams in flight, sent again by a probe
   clock::duration min_probe_timeout = std::chrono::milliseconds(1);
-  double loss_tolerance = 0.2;   // share of a round trip's grams lost without shrinking
+  double loss_tolerance = 0.2;   // share of a round trip's acked + lost grams lost, unpunished
   std::size_t max_memos = 1024;  // memos held until acked
   std::size_t max_bytes = std::size_t{64} << 20;  // bytes of grams held until acked
   std::size_t max_destinations = 1024;
@@ -154,7 +155,7 @@ class sure_sender {
     clock::duration srtt{}, rttvar{}, rto{};
     std::uint64_t recovery_seq = 0;   // timeouts of grams sent up to here shrink the window once
     std::uint64_t round_end_seq = 0;  // the round ends when a gram sent after this is acked
-    std::size_t round_sent = 0;
+    std::size_t round_acked = 0;      // grams acked and found lost in this round
     std::size_t round_lost = 0;
     std::deque<std::uint64_t> sending;  // memos with grams to send, oldest first
   };
