@@ -308,9 +308,9 @@ cli::exit_code send(const options& o) {
     const auto& s = *loop->sure_stats();
     fmt::print(stderr,
                "memo-send: stats: memos={} delivered={} failed={} grams={} grams_sent={} "
-               "retransmissions={} fast_retransmissions={} timeouts={}",
+               "retransmissions={} fast_retransmissions={} tail_probes={} timeouts={}",
                number, s.delivered, s.failed, loop->stats().grams, s.grams_sent, s.retransmissions,
-               s.fast_retransmissions, s.timeouts);
+               s.fast_retransmissions, s.tail_probes, s.timeouts);
     for (std::size_t i = 0; i < s.acks.size(); ++i)
       if (s.acks[i] != 0)
         fmt::print(stderr, " acks.{}={}", memo::to_string(static_cast<memo::ack_status>(i)),

@@ -3,9 +3,9 @@
 # ratio to raw datagrams of the same size and to libsodium's verification rate, all
 # measured in the same run. Goals: unsigned ≥ 0.80 of raw; signed ≥ 0.80 of verify. Signing
 # alone is measured too: for large grams it costs more than verifying and bounds the sender.
-# --sure: acknowledged delivery of 1 MiB memos over udp instead, at 0% loss (direct, and
-# through a relay thread) and 5% loss each way (through the relay), as a ratio to raw udp in
-# the same run, with the retransmission overhead. Goal: ≥ 0.50 of raw at 5% loss.
+# --sure: acknowledged delivery of 1 MiB memos over udp instead (tests/bench/memo_sure_bench),
+# at 0% and 5% loss of grams and of acks (dropped inside the sender, seeded), as a ratio to
+# raw udp in the same run, with the retransmission overhead. Goal: ≥ 0.50 of raw at 5% loss.
 set -euo pipefail
 bench=${WIREKIT_BUILD:-build}/bench/memo_transport_bench
 sure=0
@@ -16,21 +16,21 @@ done
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 if [ $sure = 1 ]; then
-  "$bench" --benchmark_filter='BM_raw/udp|BM_sure' --benchmark_out="$out" \
+  "${WIREKIT_BUILD:-build}/bench/memo_sure_bench" --benchmark_out="$out" \
     --benchmark_out_format=json "${args[@]}" >&2
   python3 - "$out" <<'PY'
 import json, sys
 runs = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
 mib = lambda n: runs.get(n, {}).get("bytes_per_second", 0) / 2**20
-raw = mib("BM_raw/udp/real_time")
-print(f"raw udp, 1240-byte datagrams:        {raw:8.1f} MiB/s")
-for name, what in (("udp_loss0", "sure, 0% loss, direct"), ("udp_relay_loss0", "sure, 0% loss, relay"),
-                   ("udp_relay_loss5", "sure, 5% loss, relay")):
+raw = mib("BM_raw_udp/real_time")
+print(f"raw udp, 1240-byte datagrams: {raw:8.1f} MiB/s")
+for name, what in (("loss0", "sure, 0% loss"), ("loss5", "sure, 5% loss")):
     b = runs.get(f"BM_sure/{name}/real_time", {})
     rate = mib(f"BM_sure/{name}/real_time")
     ratio = rate / raw if raw else 0
-    print(f"{what:36s} {rate:8.1f} MiB/s  vs raw {ratio:.2f}  retransmitted {100 * b.get('retx', 0):5.1f}%"
-          f"  timeouts/memo {b.get('timeouts', 0):.1f}")
+    print(f"{what:29s} {rate:8.1f} MiB/s  vs raw {ratio:.2f}  retransmitted {100 * b.get('retx', 0):5.1f}%"
+          f"  per memo: timeouts {b.get('timeouts', 0):.2f}, fast {b.get('fast', 0):.1f}"
+          f", probes {b.get('probes', 0):.2f}, acks {b.get('acks', 0):.0f}")
 PY
   exit 0
 fi

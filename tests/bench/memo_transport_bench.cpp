@@ -9,15 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <poll.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 #include <thread>
 
@@ -192,124 +189,6 @@ void BM_memo(benchmark::State& state, bool udp, bool is_signed) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * memo_bytes));
 }
 
-// A udp relay on its own thread that loses a fraction of the datagrams in each direction
-// (seeded): what --sure has to make good. Datagrams to port() go to `to`; answers go back to
-// the last sender.
-class lossy_relay {
- public:
-  lossy_relay(const sockaddr_in& to, double loss) : to_(to), loss_(loss) {
-    for (int* fd : {&front_, &back_}) {
-      *fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      ::bind(*fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-      const int buf = 4 << 20;
-      ::setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-      ::setsockopt(*fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
-    }
-    thread_ = std::thread([this] { run(); });
-  }
-  ~lossy_relay() {
-    stop_ = true;
-    thread_.join();
-    ::close(front_);
-    ::close(back_);
-  }
-  std::uint16_t port() const {
-    sockaddr_in a{};
-    socklen_t len = sizeof a;
-    ::getsockname(front_, reinterpret_cast<sockaddr*>(&a), &len);
-    return ntohs(a.sin_port);
-  }
-
- private:
-  void run() {
-    std::mt19937_64 rng(5);
-    std::uniform_real_distribution<double> u(0, 1);
-    std::vector<char> buf(65536);
-    sockaddr_in client{};
-    pollfd fds[2] = {{front_, POLLIN, 0}, {back_, POLLIN, 0}};
-    while (!stop_) {
-      if (::poll(fds, 2, 50) <= 0) continue;
-      for (int i = 0; i < 2; ++i) {
-        if (!(fds[i].revents & POLLIN)) continue;
-        sockaddr_in from{};
-        socklen_t len = sizeof from;
-        const auto n = ::recvfrom(fds[i].fd, buf.data(), buf.size(), MSG_DONTWAIT,
-                                  reinterpret_cast<sockaddr*>(&from), &len);
-        if (n <= 0) continue;
-        if (i == 0) client = from;
-        if (u(rng) < loss_) continue;
-        const sockaddr_in& dest = i == 0 ? to_ : client;
-        ::sendto(i == 0 ? back_ : front_, buf.data(), static_cast<std::size_t>(n), 0,
-                 reinterpret_cast<const sockaddr*>(&dest), sizeof dest);
-      }
-    }
-  }
-
-  sockaddr_in to_;
-  double loss_;
-  int front_ = -1, back_ = -1;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
-
-// Acknowledged delivery (--sure) of 1 MiB memos over udp loopback, with 1240-byte grams, the
-// receiver acking on its own thread; with loss > 0 through lossy_relay (loss both ways).
-// Counters: retx = retransmitted grams per gram of the memos.
-void BM_sure(benchmark::State& state, double loss, bool relayed) {
-  bytes memo(memo_bytes);
-  for (std::size_t i = 0; i < memo.size(); ++i)
-    memo[i] = std::byte(i * 31);
-
-  asio::io_context rx_io;
-  net::memo_receive_config rc;
-  rc.where = *net::parse_endpoint("udp://127.0.0.1:0");
-  net::memo_receive_loop rx(rx_io, rc);
-  std::atomic<std::size_t> delivered{0};
-  rx.start([&](const memo::completed_memo&) { delivered.fetch_add(1, std::memory_order_release); });
-  auto work = asio::make_work_guard(rx_io);
-  std::thread receiver([&] { rx_io.run(); });
-
-  std::optional<lossy_relay> relay;
-  std::string to = net::to_string(rx.local_address());
-  if (relayed) {
-    sockaddr_in target{};
-    std::memcpy(&target, rx.local_address().data(), sizeof target);
-    relay.emplace(target, loss);
-    to = "udp://127.0.0.1:" + std::to_string(relay->port());
-  }
-
-  asio::io_context io;
-  net::memo_send_config sc;
-  sc.to = *net::parse_endpoint(to);
-  sc.rend.size = udp_gram_bytes;
-  sc.rend.sure = true;
-  sc.sure = memo::sure_config{};
-  net::memo_send_loop tx(io, sc);
-  std::size_t acked = 0, failed = 0;
-  tx.on_outcome([&](const memo::memo_outcome& o) { ++(o.delivered ? acked : failed); });
-  for (auto _ : state) {
-    tx.queue(memo);
-    while (!tx.settled())
-      io.run_one();
-    if (failed) break;
-  }
-  work.reset();
-  asio::post(rx_io, [&] { rx.stop(); });
-  receiver.join();
-  if (failed) return state.SkipWithError("a memo was not acknowledged");
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * memo_bytes));
-  const auto& s = *tx.sure_stats();
-  state.counters["retx"] = static_cast<double>(s.retransmissions) /
-                           static_cast<double>(s.grams_sent - s.retransmissions);
-  state.counters["timeouts"] =
-      static_cast<double>(s.timeouts) / static_cast<double>(state.iterations());
-  state.counters["fast"] =
-      static_cast<double>(s.fast_retransmissions) / static_cast<double>(state.iterations());
-}
-
 }  // namespace
 
 // Baselines first: the memo benchmarks divide by them.
@@ -325,12 +204,5 @@ BENCHMARK_CAPTURE(BM_memo, uxd_unsigned, false, false)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_memo, udp_signed, true, true)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_memo, uxd_signed, false, true)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_sure, udp_loss0, 0.0, false)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_sure, udp_relay_loss0, 0.0, true)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_sure, udp_relay_loss5, 0.05, true)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -185,8 +185,8 @@ std::optional<outgoing_gram> sure_sender::next(clock::time_point now) {
       s.state = slot_state::in_flight;
       s.seq = next_seq_++;
       s.sent_at = now;
+      m.last_sent = now;
       m.flight.emplace_back(n, s.seq);
-      ++d.round_sent;
       ++d.in_flight;
       d.in_flight_bytes += m.grams[n].size();
       ++stats_.grams_sent;
@@ -205,11 +205,13 @@ void sure_sender::shrink(destination& d) {
 void sure_sender::end_round(destination& d, std::uint64_t top_seq) {
   if (top_seq <= d.round_end_seq) return;
   // A few grams lost in a small window say little; an overrun loses many at once.
+  // The share is of the grams whose fate this round told (acked or found lost), not of
+  // those sent in it: at a memo's end few are sent while a whole window's losses show.
   if (d.round_lost >= min_lost_to_shrink &&
       static_cast<double>(d.round_lost) >
-          config_.loss_tolerance * static_cast<double>(d.round_sent))
+          config_.loss_tolerance * static_cast<double>(d.round_acked + d.round_lost))
     shrink(d);
-  d.round_sent = 0;
+  d.round_acked = 0;
   d.round_lost = 0;
   d.round_end_seq = next_seq_ - 1;
 }
@@ -313,8 +315,10 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
   std::optional<clock::duration> sample;
   const auto count = static_cast<std::uint32_t>(m.slots.size());
   const std::uint32_t below = info.complete ? count : std::min(info.below, count);
-  for (std::uint32_t n = 0; n < below; ++n)
+  // Grams below acked_below were acked before: an ack per few grams must not walk them all.
+  for (std::uint32_t n = m.acked_below; n < below; ++n)
     acked(m, n, now, top_seq, sample);
+  m.acked_below = std::max(m.acked_below, below);
   for (const auto& [first, last] : info.ranges) {
     if (first >= count) break;
     for (std::uint32_t n = first; n <= std::min(last, count - 1); ++n)
@@ -327,7 +331,9 @@ ack_status sure_sender::on_ack(byte_view datagram, std::string_view source, cloc
   }
   ++stats_.acks[static_cast<std::size_t>(ack_status::applied)];
   destination& d = *m.dest;
+  d.round_acked += newly;
   m.timeouts = 0;
+  m.probes = 0;
   if (sample) sample_rtt(d, *sample);
   if (d.cwnd < d.ssthresh)
     d.cwnd += static_cast<double>(newly);
@@ -372,6 +378,38 @@ std::optional<clock::time_point> sure_sender::timeout_of(const memo_entry& m) co
   return std::nullopt;
 }
 
+std::optional<clock::time_point> sure_sender::probe_of(const memo_entry& m) const {
+  const destination& d = *m.dest;
+  // Also a memo with grams still to send: when the window is full and the acks of the
+  // grams in flight are lost, nothing else would come before the timeout.
+  if (m.probes >= config_.max_probes || !d.have_rtt || m.unacked == 0) return std::nullopt;
+  const auto pto = std::max(2 * d.srtt, config_.min_probe_timeout) * (1 << std::min(m.probes, 16u));
+  const auto at = m.last_sent + pto;
+  // The timeout comes first: it resends the grams anyway.
+  if (const auto rto_at = timeout_of(m); !rto_at || *rto_at <= at) return std::nullopt;
+  return at;
+}
+
+void sure_sender::probe(memo_entry& m) {
+  // The newest grams in flight go again (not taken for lost: the window is not touched).
+  // Two: at a memo's end the newest may be a retransmission sent after the lost last gram.
+  std::size_t taken = 0;
+  for (auto it = m.flight.rbegin(); it != m.flight.rend() && taken < config_.probe_grams; ++it) {
+    const auto [n, seq] = *it;
+    slot& s = m.slots[n];
+    if (s.state != slot_state::in_flight || s.seq != seq) continue;
+    s.state = slot_state::waiting;
+    --m.dest->in_flight;
+    m.dest->in_flight_bytes -= m.grams[n].size();
+    m.resend.insert(n);
+    ++taken;
+  }
+  if (taken == 0) return;
+  ++m.probes;
+  ++stats_.tail_probes;
+  enqueue(m, true);
+}
+
 void sure_sender::on_tick(clock::time_point now) {
   std::vector<std::uint64_t> ids;
   ids.reserve(memos_.size());
@@ -389,7 +427,10 @@ void sure_sender::on_tick(clock::time_point now) {
       continue;
     }
     const auto due = timeout_of(m);
-    if (!due || now < *due) continue;
+    if (!due || now < *due) {
+      if (const auto probe_at = probe_of(m); probe_at && now >= *probe_at) probe(m);
+      continue;
+    }
     ++stats_.timeouts;
     const auto rto = memo_rto(m);
     std::uint64_t oldest = 0;
@@ -438,6 +479,7 @@ std::optional<clock::time_point> sure_sender::next_deadline() const {
   for (const auto& [id, m] : memos_) {
     consider(m.deadline);
     consider(timeout_of(m));
+    consider(probe_of(m));
   }
   return first;
 }

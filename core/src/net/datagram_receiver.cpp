@@ -56,6 +56,20 @@ datagram_receiver::datagram_receiver(asio::io_context& io, const endpoint& where
   if (where.kind == endpoint_kind::unix_datagram) unix_path_ = where.path;
 }
 
+datagram_receiver::datagram_receiver(asio::io_context& io, datagram_protocol::socket& bound)
+    : socket_(io), buffer_(max_datagram_bytes) {
+  std::error_code ec;
+  const auto local = bound.local_endpoint(ec);
+  const int fd = ec ? -1 : ::dup(bound.native_handle());
+  if (!ec && fd < 0) ec = std::error_code(errno, std::system_category());
+  if (!ec) {
+    socket_.assign(local.protocol(), fd, ec);
+    if (ec) ::close(fd);
+  }
+  if (!ec) socket_.non_blocking(true, ec);
+  if (ec) throw std::system_error(ec, "cannot receive on the sending socket");
+}
+
 datagram_receiver::~datagram_receiver() {
   std::error_code ignored;
   socket_.close(ignored);

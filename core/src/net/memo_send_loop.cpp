@@ -17,8 +17,6 @@ namespace {
 // where pacing can still hold it back.
 constexpr std::size_t sender_high_water_bytes = 256 * 1024;
 constexpr std::size_t max_run_grams = 64;
-constexpr std::size_t max_ack_bytes = 65536;
-constexpr std::size_t max_acks_per_turn = 64;
 
 // Sure mode needs a bound sending socket, so acks can come back: --from if given, else an
 // ephemeral udp port on every address, or a fresh path in the temporary folder for uxd
@@ -81,8 +79,8 @@ memo_send_loop::memo_send_loop(asio::io_context& io, memo_send_config config)
   if (config_.rate) tokens_ = cost_of(bytes(1));  // the first gram goes at once
   if (config_.sure) {
     sure_.emplace(*config_.sure);
-    ack_socket_ = sender_.shared_socket(to_.protocol().family());
-    ack_buffer_.resize(max_ack_bytes);
+    if (auto* socket = sender_.shared_socket(to_.protocol().family())) acks_.emplace(io, *socket);
+    if (config_.test_loss > 0) test_loss_rng_.emplace(config_.test_loss_seed);
     receive_acks();
   }
 }
@@ -92,10 +90,12 @@ memo_send_loop::~memo_send_loop() {
 }
 
 std::string memo_send_loop::ack_address() const {
-  if (!ack_socket_) return {};
-  std::error_code ec;
-  const auto local = ack_socket_->local_endpoint(ec);
-  return ec ? std::string() : to_string(local);
+  if (!acks_) return {};
+  try {
+    return to_string(acks_->local_address());
+  } catch (const std::system_error&) {
+    return {};
+  }
 }
 
 bool memo_send_loop::can_queue(std::size_t memo_bytes) const {
@@ -104,30 +104,39 @@ bool memo_send_loop::can_queue(std::size_t memo_bytes) const {
 }
 
 void memo_send_loop::receive_acks() {
-  if (!ack_socket_) return;
-  ack_socket_->async_receive_from(asio::buffer(ack_buffer_), ack_source_,
-                                  [this, alive = alive_](std::error_code ec, std::size_t n) {
-                                    if (!*alive || ec == asio::error::operation_aborted) return;
-                                    if (!ec) {
-                                      on_ack_datagram(byte_view(ack_buffer_.data(), n));
-                                      // Acks already waiting in the kernel are read now, a bounded
-                                      // number per turn.
-                                      for (std::size_t i = 0; i < max_acks_per_turn; ++i) {
-                                        std::error_code again;
-                                        n = ack_socket_->receive_from(asio::buffer(ack_buffer_),
-                                                                      ack_source_, 0, again);
-                                        if (again) break;
-                                        on_ack_datagram(byte_view(ack_buffer_.data(), n));
-                                      }
-                                      pump();
-                                      after_engine();
-                                    }
-                                    receive_acks();
-                                  });
+  // Read many per system call (recvmmsg); the grams they let go out are sent once the acks
+  // ready now are all applied.
+  if (!acks_) return;
+  acks_->start([this](byte_view datagram, const datagram_address& source) {
+    on_ack_datagram(datagram, source);
+    if (ack_turn_posted_) return;
+    ack_turn_posted_ = true;
+    asio::post(acks_->socket().get_executor(), [this, alive = alive_] {
+      if (!*alive) return;
+      ack_turn_posted_ = false;
+      pump();
+      after_engine();
+    });
+  });
 }
 
-void memo_send_loop::on_ack_datagram(byte_view datagram) {
-  sure_->on_ack(datagram, to_string(ack_source_), memo::clock::now());
+bool memo_send_loop::test_drop() {
+  if (!test_loss_rng_) return false;
+  return std::uniform_real_distribution<double>(0, 1)(*test_loss_rng_) < config_.test_loss;
+}
+
+void memo_send_loop::on_ack_datagram(byte_view datagram, const datagram_address& source) {
+  if (test_drop()) return;
+  // Acks come from one peer: its address is formatted once.
+  if (!(source == ack_source_) || ack_source_text_.empty()) {
+    ack_source_ = source;
+    ack_source_text_ = to_string(source);
+  }
+  sure_->on_ack(datagram, ack_source_text_, memo::clock::now());
+  // Outcomes go out at once: settled() may be true before the posted turn runs.
+  while (auto outcome = sure_->poll_outcome()) {
+    if (on_outcome_) on_outcome_(*outcome);
+  }
 }
 
 void memo_send_loop::after_engine() {
@@ -211,18 +220,33 @@ bool memo_send_loop::pace(double cost) {
 void memo_send_loop::pump_sure() {
   // Sure grams are paced by size of the largest gram (their size is known only when taken).
   const double cost = config_.rate ? cost_of(memo::effective_size(config_.rend)) : 0;
-  while (!failure_ && sender_.queued_bytes() < sender_high_water_bytes) {
-    if (config_.rate && !pace(cost)) return;
+  // Copies (the engine keeps its grams until acked) go to the sender in runs, handed to
+  // the kernel with one system call each, as in the plain path.
+  std::vector<bytes> run;
+  std::size_t run_bytes = 0;
+  const auto hand_over = [&] {
+    if (run.empty() || failure_) return !failure_;
+    if (sender_.push(to_, std::span<bytes>(run)) != push_result::queued) {
+      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
+      return false;
+    }
+    run.clear();
+    run_bytes = 0;
+    return true;
+  };
+  while (!failure_ && sender_.queued_bytes() + run_bytes < sender_high_water_bytes) {
+    if (config_.rate && !pace(cost)) break;
     const auto gram = sure_->next(memo::clock::now());
     if (!gram) {
       if (config_.rate) tokens_ += cost;  // not spent
-      return;
+      break;
     }
-    if (sender_.push(to_, bytes(gram->gram.begin(), gram->gram.end())) != push_result::queued) {
-      if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
-      return;
-    }
+    if (test_drop()) continue;
+    run.emplace_back(gram->gram.begin(), gram->gram.end());
+    run_bytes += run.back().size();
+    if (run.size() == max_run_grams && !hand_over()) return;
   }
+  hand_over();
 }
 
 void memo_send_loop::pump() {

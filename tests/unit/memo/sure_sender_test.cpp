@@ -1,6 +1,7 @@
 // The sure sender and the receiver's acks on a virtual clock: timeouts and backoff, fast
 // retransmission, the window, ignored acks, deadlines, and whole transfers over a seeded
 // lossy link (loss, duplication, reordering both ways) delivering every memo exactly once.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <queue>
@@ -213,6 +214,188 @@ TEST_CASE("the last gram of a memo, lost, is sent again when a later one is acke
   const auto again = drain(tx, t0 + 2ms);
   REQUIRE(again.size() == 1);
   CHECK(again[0] == grams[2]);
+}
+
+TEST_CASE("a gram lost mid-memo is resent once 3 later grams are acked, with no timeout",
+          "[memo][sure]") {
+  sure_sender tx({});
+  auto r = make(pattern(4000, 8), 1, true, 122);  // 45 grams: more than the first window
+  REQUIRE(r.grams.size() > 40);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);
+  REQUIRE(grams.size() == 16);
+  const ack_target target{dialect::d1aa, form::text, r.mid};
+  const auto ack_up_to = [&](std::uint32_t last) {  // all but gram 5
+    ack_info info;
+    info.below = 5;
+    info.ranges = {{6, last}};
+    return rend_ack(target, info);
+  };
+  CHECK(tx.on_ack(ack_up_to(6), to, t0 + 1ms) == ack_status::applied);
+  CHECK(tx.on_ack(ack_up_to(7), to, t0 + 1ms) == ack_status::applied);
+  auto sent = drain(tx, t0 + 1ms);
+  CHECK(std::find(sent.begin(), sent.end(), grams[5]) == sent.end());  // 2 later: reordered?
+  CHECK(tx.stats().fast_retransmissions == 0);
+  CHECK(tx.on_ack(ack_up_to(8), to, t0 + 1ms) == ack_status::applied);
+  sent = drain(tx, t0 + 1ms);
+  REQUIRE_FALSE(sent.empty());
+  CHECK(sent[0] == grams[5]);  // the third later gram acked: lost, first to go again
+  CHECK(tx.stats().fast_retransmissions == 1);
+  CHECK(tx.stats().timeouts == 0);
+  CHECK(tx.stats().tail_probes == 0);
+}
+
+TEST_CASE("a lost last gram is probed before the timeout, without shrinking the window",
+          "[memo][sure]") {
+  sure_sender tx({});
+  auto r = make(pattern(900, 9), 1, true, 122);  // 10 grams, all sent at once
+  REQUIRE(r.grams.size() == 10);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);
+  REQUIRE(grams.size() == 10);
+  const ack_target target{dialect::d1aa, form::text, r.mid};
+  ack_info info;
+  info.below = 9;  // gram 9, the last, was lost
+  CHECK(tx.on_ack(rend_ack(target, info), to, t0 + 2ms) == ack_status::applied);
+  CHECK(drain(tx, t0 + 2ms).empty());  // nothing later acked: nothing known lost
+  CHECK(tx.rto(to) == 10ms);           // 2 ms + 4 × 1 ms, raised to the floor
+  const auto window = tx.window(to);
+  REQUIRE(tx.next_deadline());
+  CHECK(*tx.next_deadline() == t0 + 4ms);  // 2 smoothed round trips after the last send
+  tx.on_tick(t0 + 4ms);
+  const auto probe = drain(tx, t0 + 4ms);
+  REQUIRE(probe.size() == 1);
+  CHECK(probe[0] == grams[9]);
+  CHECK(tx.stats().tail_probes == 1);
+  CHECK(tx.stats().timeouts == 0);
+  CHECK(tx.window(to) == window);
+  // Unanswered, the second probe waits twice as long; the timeout runs from the probe.
+  CHECK(*tx.next_deadline() == t0 + 12ms);
+  tx.on_tick(t0 + 12ms);
+  CHECK(drain(tx, t0 + 12ms) == std::vector<bytes>{grams[9]});
+  CHECK(*tx.next_deadline() == t0 + 22ms);  // no third probe: the timeout
+  CHECK(tx.on_ack(rend_ack(target, ack_complete(10)), to, t0 + 13ms) == ack_status::applied);
+  const auto out = tx.poll_outcome();
+  REQUIRE(out);
+  CHECK(out->delivered);
+  CHECK(out->retransmissions == 2);
+  CHECK(tx.stats().timeouts == 0);
+}
+
+TEST_CASE("a probe sends the last gram too when a later retransmission is newer", "[memo][sure]") {
+  sure_sender tx({});
+  auto r = make(pattern(900, 13), 1, true, 122);  // 10 grams, all sent at once
+  REQUIRE(r.grams.size() == 10);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);
+  const ack_target target{dialect::d1aa, form::text, r.mid};
+  ack_info info;
+  info.below = 5;
+  info.ranges = {{6, 8}};  // 5 and 9, the last, lost
+  tx.on_ack(rend_ack(target, info), to, t0 + 2ms);
+  CHECK(drain(tx, t0 + 2ms) == std::vector<bytes>{grams[5]});  // 9 is not known lost
+  REQUIRE(tx.next_deadline());
+  CHECK(*tx.next_deadline() == t0 + 6ms);
+  tx.on_tick(t0 + 6ms);
+  CHECK(drain(tx, t0 + 6ms) == std::vector<bytes>{grams[5], grams[9]});
+  CHECK(tx.stats().tail_probes == 1);
+}
+
+TEST_CASE("a lost ack at a memo's end is made good by a probe", "[memo][sure]") {
+  sure_sender tx({});
+  receiver rx({});
+  auto warm = make(pattern(300, 10), 1, true, 122);
+  tx.add(warm.mid, to, warm.grams, false, t0);
+  for (const auto& g : drain(tx, t0))
+    rx.on_gram(g, from, t0 + 1ms);
+  tx.on_ack(acks_of(rx).at(0).gram, to, t0 + 2ms);  // a round trip: 2 ms
+  REQUIRE(tx.poll_outcome()->delivered);
+  REQUIRE(rx.poll_memo());
+  auto r = make(pattern(300, 11), 2, true, 122);
+  tx.add(r.mid, to, r.grams, false, t0 + 2ms);
+  for (const auto& g : drain(tx, t0 + 2ms))
+    rx.on_gram(g, from, t0 + 3ms);
+  REQUIRE(rx.poll_memo());
+  REQUIRE(acks_of(rx).size() == 1);  // and lost
+  REQUIRE(tx.next_deadline());
+  CHECK(*tx.next_deadline() == t0 + 6ms);
+  tx.on_tick(t0 + 6ms);
+  for (const auto& g : drain(tx, t0 + 6ms))
+    rx.on_gram(g, from, t0 + 7ms);
+  CHECK_FALSE(rx.poll_memo());  // not delivered twice
+  tx.on_ack(acks_of(rx).at(0).gram, to, t0 + 8ms);
+  REQUIRE(tx.poll_outcome()->delivered);
+  CHECK(tx.stats().timeouts == 0);
+  CHECK(tx.stats().tail_probes == 1);
+}
+
+TEST_CASE("repeated single losses do not shrink the window below its start", "[memo][sure]") {
+  const auto loss = GENERATE(1, 2);  // one gram per round trip; 5% at random
+  sure_sender tx({});
+  receiver rx({});
+  std::mt19937_64 rng(3);
+  auto r = make(pattern(60000, 12), 1, true, 122);  // 667 grams
+  tx.add(r.mid, to, r.grams, false, t0);
+  clock::time_point now = t0;
+  std::size_t smallest = tx.window(to);
+  int step = 0;
+  for (; step < 10000 && !tx.idle(); ++step) {
+    auto grams = drain(tx, now);
+    if (grams.empty()) {  // all in flight are lost: the probe or the timeout
+      REQUIRE(tx.next_deadline());
+      now = std::max(now, *tx.next_deadline());
+      tx.on_tick(now);
+      continue;
+    }
+    now += 1ms;
+    for (std::size_t i = 0; i < grams.size(); ++i) {
+      const bool lost = loss == 1 ? i == 0 && grams.size() > 4 : rng() % 20 == 0;
+      if (!lost) rx.on_gram(grams[i], from, now);
+    }
+    now += 1ms;
+    for (const auto& a : acks_of(rx))
+      tx.on_ack(a.gram, to, now);
+    smallest = std::min(smallest, tx.window(to));
+  }
+  REQUIRE(tx.idle());
+  CHECK(tx.poll_outcome()->delivered);
+  CHECK(tx.stats().retransmissions > 0);
+  CHECK(smallest >= 16);
+  CHECK(tx.window(to) > 64);
+}
+
+TEST_CASE("5% of a large window lost, found while little is sent, does not shrink it",
+          "[memo][sure]") {
+  sure_config c;
+  c.initial_window = 256;
+  sure_sender tx(c);
+  receiver rx({});
+  auto r = make(pattern(17000, 14), 1, true, 122);
+  const auto count = r.grams.size();
+  REQUIRE(count >= 180);
+  REQUIRE(count <= 256);
+  tx.add(r.mid, to, r.grams, false, t0);
+  const auto grams = drain(tx, t0);  // the whole memo at once: nothing new to send after
+  REQUIRE(grams.size() == count);
+  clock::time_point now = t0;
+  std::vector<bytes> resent;
+  for (std::size_t first = 0; first < count; first += 50) {  // acked in 4 parts
+    now += 1ms;
+    for (std::size_t i = first; i < std::min(first + 50, count); ++i)
+      if (i % 20 != 7) rx.on_gram(grams[i], from, now);
+    for (const auto& a : acks_of(rx))
+      tx.on_ack(a.gram, to, now);
+    for (auto& g : drain(tx, now))
+      resent.push_back(std::move(g));
+  }
+  CHECK(resent.size() == (count + 12) / 20);
+  now += 1ms;
+  for (const auto& g : resent)
+    rx.on_gram(g, from, now);
+  for (const auto& a : acks_of(rx))
+    tx.on_ack(a.gram, to, now);
+  REQUIRE(tx.poll_outcome()->delivered);
+  CHECK(tx.window(to) == 256);
 }
 
 TEST_CASE("the window bounds grams in flight and grows with acks", "[memo][sure]") {

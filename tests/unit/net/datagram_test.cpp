@@ -171,3 +171,45 @@ TEST_CASE("a sender refuses more than its byte budget", "[net][datagram]") {
   REQUIRE(run_until(io, [&] { return received == pushed; }));
   CHECK(tx.idle());
 }
+
+TEST_CASE("a receiver on a sender's bound socket reads the replies; the sender keeps it",
+          "[net][datagram]") {
+  const std::string a_path = temp_socket_path("adopt-a"), b_path = temp_socket_path("adopt-b");
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"udp://127.0.0.1:0", "udp://127.0.0.1:0"},
+        {"uxd:" + a_path, "uxd:" + b_path}}) {
+    DYNAMIC_SECTION(from) {
+      asio::io_context io;
+      datagram_receiver peer(io, *parse_endpoint(to));
+      datagram_sender peer_tx(io, std::nullopt);
+      // The peer answers every datagram to its source, 40 of them: more than one recvmmsg.
+      peer.start([&](byte_view d, const datagram_address& src) {
+        peer_tx.push(src, bytes(d.begin(), d.end()));
+      });
+      datagram_sender tx(io, *parse_endpoint(from));
+      bool failed = false;
+      tx.on_failure([&](const datagram_address&, std::error_code, std::size_t) { failed = true; });
+      std::size_t sent = 0;
+      for (; sent < 40; ++sent)
+        REQUIRE(tx.push(peer.local_address(), numbered(sent, 100)) == push_result::queued);
+      auto* socket = tx.shared_socket(peer.local_address().protocol().family());
+      REQUIRE(socket);
+      {
+        datagram_receiver replies(io, *socket);
+        CHECK(to_string(replies.local_address()) == to_string(socket->local_endpoint()));
+        std::vector<bytes> got;
+        replies.start(
+            [&](byte_view d, const datagram_address&) { got.emplace_back(d.begin(), d.end()); });
+        REQUIRE(run_until(io, [&] { return got.size() == sent; }));
+        for (std::size_t i = 0; i < got.size(); ++i)
+          CHECK(got[i] == numbered(i, 100));
+        replies.stop();
+      }
+      // Closing the duplicate left the sender's socket open.
+      REQUIRE(tx.push(peer.local_address(), numbered(99, 100)) == push_result::queued);
+      REQUIRE(run_until(io, [&] { return tx.idle(); }));
+      CHECK_FALSE(failed);
+      CHECK(tx.stats().sent_datagrams == sent + 1);
+    }
+  }
+}

@@ -2,13 +2,17 @@
 // grams, acks as datagrams with their source, and `now` with every call; grams to send and
 // one outcome per memo (delivered or failed) come out. Each memo keeps its grams until the
 // receiver has acked all of them. Lost grams are sent again when acks show a gap behind
-// later grams (reorder_threshold; 1 once the memo has nothing new to send), or after a
-// retransmission timeout derived from measured round trips (RFC 6298 style, doubled per
-// timeout of the same memo without progress). A window per destination bounds the grams in
-// flight: it grows with every gram acked and is halved after a timeout, or after a round trip
-// that lost more than loss_tolerance of its grams, so a fast sender does not overrun the
-// receiver's socket buffer (overrun loses grams in bursts), while a steady trickle of random
-// loss does not throttle it the way it throttles TCP.
+// later grams (reorder_threshold; 1 once the memo has nothing new to send); when no gram of
+// a memo was sent for about two round trips and no ack came, its newest unacked grams
+// (probe_grams) are sent again as a tail-loss probe (its ack shows which grams of the tail are
+// missing, or that only the acks were lost), so a lost tail, or lost acks while the window is full,
+// do not wait for the timeout; and after a retransmission timeout derived from measured round trips
+// (RFC 6298 style, doubled per timeout of the same memo without progress). A window per destination
+// bounds the grams in flight: it grows with every gram acked and is halved after a timeout, or
+// after a round trip that found more than loss_tolerance of the grams it told about (acked or
+// lost) lost, so a fast sender does not
+// overrun the receiver's socket buffer (overrun loses grams in bursts), while a steady trickle of
+// random loss does not throttle it the way it throttles TCP.
 #pragma once
 
 #include <array>
@@ -41,8 +45,14 @@ struct sure_config {
   std::size_t max_window = 256;
   std::size_t max_window_bytes = std::size_t{2} << 20;  // bytes in flight per destination
   std::size_t reorder_threshold = 3;  // later grams acked before a gram counts as lost
-  double loss_tolerance = 0.2;        // share of a round trip's grams lost without shrinking
-  std::size_t max_memos = 1024;       // memos held until acked
+  // Tail-loss probes per memo before only the timeout is left; each waits twice as long as
+  // the one before, the first max(2 smoothed round trips, min_probe_timeout) after the
+  // memo's last gram was sent. 0: no probes.
+  unsigned max_probes = 2;
+  std::size_t probe_grams = 2;  // the newest grams in flight, sent again by a probe
+  clock::duration min_probe_timeout = std::chrono::milliseconds(1);
+  double loss_tolerance = 0.2;   // share of a round trip's acked + lost grams lost, unpunished
+  std::size_t max_memos = 1024;  // memos held until acked
   std::size_t max_bytes = std::size_t{64} << 20;  // bytes of grams held until acked
   std::size_t max_destinations = 1024;
   // Acks for signed memos must be signed. Their vid: a B vid is its own key, D/E vids need
@@ -82,6 +92,7 @@ struct sure_stats {
   std::uint64_t grams_sent = 0;  // including retransmissions
   std::uint64_t retransmissions = 0;
   std::uint64_t fast_retransmissions = 0;  // of those, detected from acks
+  std::uint64_t tail_probes = 0;           // of those, tail-loss probes
   std::uint64_t timeouts = 0;
   std::uint64_t delivered = 0;
   std::uint64_t failed = 0;
@@ -144,7 +155,7 @@ class sure_sender {
     clock::duration srtt{}, rttvar{}, rto{};
     std::uint64_t recovery_seq = 0;   // timeouts of grams sent up to here shrink the window once
     std::uint64_t round_end_seq = 0;  // the round ends when a gram sent after this is acked
-    std::size_t round_sent = 0;
+    std::size_t round_acked = 0;      // grams acked and found lost in this round
     std::size_t round_lost = 0;
     std::deque<std::uint64_t> sending;  // memos with grams to send, oldest first
   };
@@ -159,11 +170,14 @@ class sure_sender {
     std::set<std::uint32_t> resend;   // lost: to send again, before any in ready
     std::deque<std::pair<std::uint32_t, std::uint64_t>> flight;  // (number, seq), send order
     std::size_t unacked = 0;
-    std::size_t held = 0;  // bytes of grams not yet acked
+    std::uint32_t acked_below = 0;  // every gram numbered below this is acked
+    std::size_t held = 0;           // bytes of grams not yet acked
     bool is_signed = false;
     bool queued = false;             // in dest->sending
     unsigned timeouts = 0;           // in a row, without progress
     std::uint64_t timeout_mark = 0;  // the last seq sent at the latest timeout
+    unsigned probes = 0;             // tail-loss probes since the last ack with news
+    clock::time_point last_sent{};   // of any gram of this memo
     std::uint64_t retransmissions = 0;
     std::uint64_t ignored_acks = 0;
     ack_status last_ignored = ack_status::applied;
@@ -182,6 +196,8 @@ class sure_sender {
   void sample_rtt(destination& d, clock::duration r);
   clock::duration memo_rto(const memo_entry& m) const;
   std::optional<clock::time_point> timeout_of(const memo_entry& m) const;
+  std::optional<clock::time_point> probe_of(const memo_entry& m) const;
+  void probe(memo_entry& m);
   void finish(memo_entry& m, bool delivered, std::string reason, clock::time_point now);
   ack_status ignore(memo_entry* m, ack_status why);
 

@@ -30,6 +30,10 @@ class datagram_receiver {
   // Throws std::system_error naming the endpoint when it cannot bind.
   datagram_receiver(asio::io_context& io, const endpoint& where,
                     const datagram_receiver_options& options = {});
+  // Receives on a socket bound elsewhere (e.g. replies on a datagram_sender's socket),
+  // through a duplicate of its descriptor: the original stays open and its owner's.
+  // Throws std::system_error when the socket cannot be duplicated.
+  datagram_receiver(asio::io_context& io, datagram_protocol::socket& bound);
   ~datagram_receiver();
   datagram_receiver(const datagram_receiver&) = delete;
   datagram_receiver& operator=(const datagram_receiver&) = delete;

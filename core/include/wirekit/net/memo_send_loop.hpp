@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include "wirekit/net/asio.hpp"
@@ -20,6 +21,7 @@
 #include "wirekit/memo/mid.hpp"
 #include "wirekit/memo/rend.hpp"
 #include "wirekit/memo/sure_sender.hpp"
+#include "wirekit/net/datagram_receiver.hpp"
 #include "wirekit/net/datagram_sender.hpp"
 
 namespace wirekit::net {
@@ -39,6 +41,11 @@ struct memo_send_config {
   std::optional<send_rate> rate;
   datagram_sender_limits limits;
   std::optional<memo::sure_config> sure;  // acknowledged delivery; needs rend.sure too
+  // For tests and benchmarks only (no tool sets it): in sure mode, this share of the grams
+  // sent and of the acks received is dropped, chosen by a generator seeded with
+  // test_loss_seed, as a lossy link would (without a relay taking a core).
+  double test_loss = 0;
+  std::uint64_t test_loss_seed = 1;
 };
 
 struct memo_send_stats {
@@ -86,8 +93,9 @@ class memo_send_loop {
   double cost_of(const bytes& gram) const;
   double cost_of(std::size_t gram_bytes) const;
   void receive_acks();
-  void on_ack_datagram(byte_view datagram);
+  void on_ack_datagram(byte_view datagram, const datagram_address& source);
   void after_engine();
+  bool test_drop();
 
   memo_send_config config_;
   datagram_address to_;
@@ -105,10 +113,12 @@ class memo_send_loop {
   std::string destination_;  // to_ as text: acks must come from there
   asio::steady_timer sure_timer_;
   std::optional<memo::clock::time_point> sure_timer_at_;
-  datagram_protocol::socket* ack_socket_ = nullptr;
-  std::vector<std::byte> ack_buffer_;
+  std::optional<datagram_receiver> acks_;  // on the sending socket
+  bool ack_turn_posted_ = false;
   datagram_address ack_source_;
+  std::string ack_source_text_;
   std::function<void(const memo::memo_outcome&)> on_outcome_;
+  std::optional<std::mt19937_64> test_loss_rng_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
  public:
