@@ -10,7 +10,7 @@
 #include <atomic>
 #include <thread>
 
-#include "raw_udp_baseline.hpp"
+#include "raw_datagram_baseline.hpp"
 #include "wirekit/net/memo_receive_loop.hpp"
 #include "wirekit/net/memo_send_loop.hpp"
 

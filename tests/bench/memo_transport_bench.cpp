@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "raw_datagram_baseline.hpp"
 #include "wirekit/memo/key_file.hpp"
 #include "wirekit/net/memo_receive_loop.hpp"
 #include "wirekit/net/memo_send_loop.hpp"
@@ -46,75 +47,10 @@ const memo::signing_key& the_key() {
   return key;
 }
 
-// Waits (bounded) until counter reaches target; false on timeout (grams were lost).
-bool wait_for(const std::atomic<std::size_t>& counter, std::size_t target) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (counter.load(std::memory_order_acquire) < target) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
-// Raw datagrams of the memo transport's gram size: this thread sends with plain send(),
-// a second thread receives with plain recv(). Wall-clock, like the memo benchmark. Like a
-// program moving a memo, it sends consecutive slices of a memo-sized buffer and receives
-// into consecutive slices of another (one hot 64 KiB buffer both ways would stay in cache
-// and flatter the baseline), with one memo's worth in flight as the memo benchmark has.
+// Raw datagrams of the memo transport's gram size (raw_datagram_baseline.hpp).
 void BM_raw(benchmark::State& state, bool udp) {
-  const std::size_t size = udp ? udp_gram_bytes : uxd_gram_bytes;
-  int fds[2];
-  if (udp) {
-    fds[0] = ::socket(AF_INET, SOCK_DGRAM, 0);
-    fds[1] = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fds[1], reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fds[1], reinterpret_cast<sockaddr*>(&a), &len);
-    ::connect(fds[0], reinterpret_cast<sockaddr*>(&a), sizeof a);
-  } else {
-    ::socketpair(AF_UNIX, SOCK_DGRAM, 0, fds);
-  }
-  const int rcvbuf = 4 << 20;
-  ::setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-  const timeval tv{0, 200'000};  // lets the receiver notice the end
-  ::setsockopt(fds[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::atomic<std::size_t> received{0};
-  std::atomic<bool> stop{false};
-  const std::size_t per_iteration = (memo_bytes + size - 1) / size;
-  std::thread receiver([&] {
-    std::vector<char> in(per_iteration * size + 65536);
-    std::size_t slot = 0;
-    while (!stop.load()) {
-      if (::recv(fds[1], in.data() + slot * size, 65536, 0) > 0) {
-        received.fetch_add(1, std::memory_order_release);
-        slot = (slot + 1) % per_iteration;
-      }
-    }
-  });
-  std::vector<char> out(per_iteration * size);
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = static_cast<char>(i * 31);
-  std::size_t sent = 0;
-  bool lost = false;
-  for (auto _ : state) {
-    if (!wait_for(received, sent > per_iteration ? sent - per_iteration : 0)) {
-      lost = true;
-      break;
-    }
-    for (std::size_t i = 0; i < per_iteration; ++i)
-      ::send(fds[0], out.data() + i * size, size, 0);
-    sent += per_iteration;
-  }
-  if (!lost && !wait_for(received, sent)) lost = true;
-  stop = true;
-  receiver.join();
-  ::close(fds[0]);
-  ::close(fds[1]);
-  if (lost) return state.SkipWithError("raw datagrams were lost");
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * per_iteration * size));
+  if (udp) return bench::raw_udp(state, udp_gram_bytes, memo_bytes);
+  bench::raw_uxd(state, uxd_gram_bytes, memo_bytes);
 }
 
 void BM_verify(benchmark::State& state, std::size_t gram_bytes) {
@@ -175,13 +111,13 @@ void BM_memo(benchmark::State& state, bool udp, bool is_signed) {
     // A stream of memos, as memo-send sends them: the next memo is cut (and signed) while
     // the receiver still works on this one. One memo in flight at most, so a lost gram
     // still shows as a memo not delivered.
-    if (tx.failure() || !wait_for(delivered, sent++)) {
+    if (tx.failure() || !bench::wait_for(delivered, sent++)) {
       if (tx.failure()) std::fprintf(stderr, "send failed: %s\n", tx.failure()->c_str());
       error = tx.failure() ? "send failed" : "memo not delivered (grams lost)";
       break;
     }
   }
-  if (!error && !wait_for(delivered, sent)) error = "memo not delivered (grams lost)";
+  if (!error && !bench::wait_for(delivered, sent)) error = "memo not delivered (grams lost)";
   work.reset();
   asio::post(rx_io, [&] { rx.stop(); });
   receiver.join();

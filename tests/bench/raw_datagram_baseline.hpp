@@ -1,5 +1,6 @@
-// The raw udp baseline that memo goodput is divided by: plain send() on this thread and
-// plain recv() on a second one, datagrams of the memo transport's gram size, no memo work.
+// The raw datagram baselines that memo goodput is divided by (udp loopback, unix datagram
+// socketpair): plain send() on this thread and plain recv() on a second one, datagrams of the
+// memo transport's gram size, no memo work.
 // Wall-clock. Like a program moving a memo, it sends consecutive slices of a memo-sized
 // buffer and receives into consecutive slices of another (one hot 64 KiB buffer both ways
 // would stay in cache and flatter the baseline), with one memo's worth in flight.
@@ -29,17 +30,9 @@ inline bool wait_for(const std::atomic<std::size_t>& counter, std::size_t target
   return true;
 }
 
-inline void raw_udp(benchmark::State& state, std::size_t size, std::size_t memo_bytes) {
-  int fds[2];
-  fds[0] = ::socket(AF_INET, SOCK_DGRAM, 0);
-  fds[1] = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fds[1], reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fds[1], reinterpret_cast<sockaddr*>(&a), &len);
-  ::connect(fds[0], reinterpret_cast<sockaddr*>(&a), sizeof a);
+// Moves memo-sized runs of SIZE-byte datagrams from fds[0] to fds[1] (connected); closes both.
+inline void raw_datagrams(benchmark::State& state, int fds[2], std::size_t size,
+                          std::size_t memo_bytes) {
   const int rcvbuf = 4 << 20;
   ::setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   const timeval tv{0, 200'000};  // lets the receiver notice the end
@@ -78,6 +71,26 @@ inline void raw_udp(benchmark::State& state, std::size_t size, std::size_t memo_
   ::close(fds[1]);
   if (lost) return state.SkipWithError("raw datagrams were lost");
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * per_iteration * size));
+}
+
+inline void raw_udp(benchmark::State& state, std::size_t size, std::size_t memo_bytes) {
+  int fds[2];
+  fds[0] = ::socket(AF_INET, SOCK_DGRAM, 0);
+  fds[1] = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fds[1], reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fds[1], reinterpret_cast<sockaddr*>(&a), &len);
+  ::connect(fds[0], reinterpret_cast<sockaddr*>(&a), sizeof a);
+  raw_datagrams(state, fds, size, memo_bytes);
+}
+
+inline void raw_uxd(benchmark::State& state, std::size_t size, std::size_t memo_bytes) {
+  int fds[2];
+  ::socketpair(AF_UNIX, SOCK_DGRAM, 0, fds);
+  raw_datagrams(state, fds, size, memo_bytes);
 }
 
 }  // namespace wirekit::bench
