@@ -213,7 +213,7 @@ TEST_CASE("a 0.3 peer never gets a credit, a header-only message or a stray warn
   CHECK(s.warn(evs[0].conv, {value::text("careful")}) == send_status::ok);
 }
 
-TEST_CASE("sequential calls reuse wire id 0; concurrent ones take 0-5 and wrap", "[moat][engine]") {
+TEST_CASE("sequential calls reuse wire id 0, concurrent ones take 0-5 and wrap", "[moat][engine]") {
   pair_link link;
   for (int i = 0; i < 3; ++i) {
     const auto c = link.client.call(value::text("ret"), {value::integer(i)});

@@ -172,7 +172,7 @@ TEST_CASE("a sender refuses more than its byte budget", "[net][datagram]") {
   CHECK(tx.idle());
 }
 
-TEST_CASE("a receiver on a sender's bound socket reads the replies; the sender keeps it",
+TEST_CASE("a receiver on a sender's bound socket reads the replies and the sender keeps it",
           "[net][datagram]") {
   const std::string a_path = temp_socket_path("adopt-a"), b_path = temp_socket_path("adopt-b");
   for (const auto& [from, to] :

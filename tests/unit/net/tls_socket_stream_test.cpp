@@ -99,7 +99,7 @@ TEST_CASE("tls socket stream: handshake, echo and half-close both ways", "[net][
   CHECK(at_client.text == payload);
 }
 
-TEST_CASE("tls socket stream: close cancels a pending read; handlers never run inline",
+TEST_CASE("tls socket stream: close cancels a pending read, and handlers never run inline",
           "[net][tls_socket]") {
   asio::io_context io;
   server_side server(io);

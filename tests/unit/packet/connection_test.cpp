@@ -127,7 +127,8 @@ TEST_CASE("the stream ending inside a packet ends receiving as truncated", "[pac
   CHECK(d.events[1].end == packet::end_reason::truncated);
 }
 
-TEST_CASE("a malformed packet stops receiving; later bytes are not read", "[packet][connection]") {
+TEST_CASE("a malformed packet stops receiving and later bytes are not read",
+          "[packet][connection]") {
   packet::connection c;
   c.receive(
       wire("020501"
@@ -210,7 +211,7 @@ TEST_CASE("queued output above its limit pauses parsing until it is taken",
 }
 
 TEST_CASE(
-    "close sends ERQ, then answers still being handled, then EOF; later requests are "
+    "close sends ERQ, then answers still being handled, then EOF, and later requests are "
     "refused",
     "[packet][connection]") {
   packet::connection c;
