@@ -117,9 +117,12 @@ bytes memo_from_json(const bytes& line, std::size_t number) {
 }
 
 // Calls fn with each memo: the MEMO arguments, or stdin cut by --format.
-void for_each_memo(const options& o, const std::function<void(const bytes&)>& fn) {
-  for (const auto& m : o.memos)
-    fn(to_bytes(m));
+// fn may take the memo it is given (move from it).
+void for_each_memo(const options& o, const std::function<void(bytes&)>& fn) {
+  for (const auto& m : o.memos) {
+    auto memo = to_bytes(m);
+    fn(memo);
+  }
   if (!o.memos.empty()) return;
   const auto format = net::parse_frame_format(o.format);
   if (!format) throw cli::usage_error("--format must be line, netstring, json or whole");
@@ -161,7 +164,10 @@ void for_each_memo(const options& o, const std::function<void(const bytes&)>& fn
     }
   }
   // "whole" with empty input is one empty memo, as before --format existed.
-  if (*format == net::frame_format::whole && number == 0) fn(bytes{});
+  if (*format == net::frame_format::whole && number == 0) {
+    bytes empty;
+    fn(empty);
+  }
 }
 
 cli::exit_code emit(const options& o) {
@@ -177,7 +183,7 @@ cli::exit_code emit(const options& o) {
       throw cli::usage_error("--mid pins one memo's id: give at most one MEMO argument");
   }
   std::size_t number = 0;
-  for_each_memo(o, [&](const bytes& memo) {
+  for_each_memo(o, [&](bytes& memo) {
     ++number;
     if (o.utf8 && !memo::is_utf8(memo))
       throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
@@ -279,7 +285,7 @@ cli::exit_code send(const options& o) {
   std::size_t number = 0;
   bool stopped = false;
   try {
-    for_each_memo(o, [&](const bytes& memo) {
+    for_each_memo(o, [&](bytes& memo) {
       if (o.sure) {
         // Bounded memory: wait until the memos held for acks leave room for this one.
         while (!loop->can_queue(memo.size()) && !loop->failure() && failed == 0)
@@ -289,7 +295,9 @@ cli::exit_code send(const options& o) {
       ++number;
       if (o.utf8 && !memo::is_utf8(memo))
         throw cli::failure(fmt::format("memo {} is not valid UTF-8 (--utf8)", number));
-      const auto result = loop->queue(memo, std::nullopt, number);
+      // Taken, not copied: unsigned grams go out as slices of it.
+      const auto result =
+          loop->queue(std::make_shared<const bytes>(std::move(memo)), std::nullopt, number);
       if (result.status != memo::rend_status::ok)
         throw cli::usage_error(fmt::format("memo {}: {}", number, result.message));
       if (o.sure) return;

@@ -59,8 +59,16 @@ rend_result refuse(rend_status status, std::string message) {
   return r;
 }
 
-void finish_gram(bytes& gram, const encoder& enc, const rend_config& config, bool is_signed) {
-  if (is_signed) append(gram, enc.sig(config.signer->sign(gram)));
+// Ends gram k with its body (copied in, or left in the memo) and its signature.
+void add_body(rend_result& r, bytes& gram, byte_view body, const encoder& enc,
+              const rend_config& config, bool is_signed) {
+  if (config.bodies_in_memo && !is_signed) {
+    r.bodies.push_back(body);
+  } else {
+    append(gram, body);
+    if (is_signed) append(gram, enc.sig(config.signer->sign(gram)));
+  }
+  r.grams.push_back(std::move(gram));
 }
 
 rend_result rend_coded(byte_view memo, const rend_config& config, const mid_raw& mid) {
@@ -107,7 +115,9 @@ rend_result rend_coded(byte_view memo, const rend_config& config, const mid_raw&
   for (std::uint64_t k = 0; offset < ml; ++k) {
     const code_info& code = k == 0 ? zcode : ncode;
     bytes gram;
-    gram.reserve(size);  // one allocation per gram; the body is copied once
+    // One allocation per gram; the body is copied once, if at all.
+    gram.reserve(config.bodies_in_memo && !is_signed ? std::max(zoz, static_cast<std::size_t>(noz))
+                                                     : size);
     append(gram, enc.qb64_part(code.text));
     const bytes neck = enc.number(k == 0 ? gc : k, neck_chars);
     if (mid_first) {
@@ -120,10 +130,8 @@ rend_result rend_coded(byte_view memo, const rend_config& config, const mid_raw&
     if (sizes_of(code).vid != 0) append(gram, vid_part);
     const std::uint64_t room_here = k == 0 ? zbz : static_cast<std::uint64_t>(nbz);
     const std::uint64_t take = std::min(room_here, ml - offset);
-    append(gram, memo.subspan(offset, take));
+    add_body(r, gram, memo.subspan(offset, take), enc, config, is_signed);
     offset += take;
-    finish_gram(gram, enc, config, is_signed);
-    r.grams.push_back(std::move(gram));
   }
   return r;
 }
@@ -155,7 +163,7 @@ rend_result rend_legacy(byte_view memo, const rend_config& config, const mid_raw
   std::uint64_t offset = 0;
   for (std::uint64_t k = 0; offset < ml; ++k) {
     bytes gram;
-    gram.reserve(size);  // one allocation per gram; the body is copied once
+    gram.reserve(config.bodies_in_memo && !is_signed ? hz + nz : size);
     append(gram, mid_part);
     append(gram, vid_part);
     append(gram, enc.number(k, neck_chars));
@@ -165,10 +173,8 @@ rend_result rend_legacy(byte_view memo, const rend_config& config, const mid_raw
       room_here = bz - nz;
     }
     const std::uint64_t take = std::min(room_here, ml - offset);
-    append(gram, memo.subspan(offset, take));
+    add_body(r, gram, memo.subspan(offset, take), enc, config, is_signed);
     offset += take;
-    finish_gram(gram, enc, config, is_signed);
-    r.grams.push_back(std::move(gram));
   }
   return r;
 }

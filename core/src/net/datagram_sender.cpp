@@ -31,7 +31,7 @@ struct datagram_sender::lane {
   datagram_address to;
   datagram_protocol::socket* socket = nullptr;
   std::unique_ptr<datagram_protocol::socket> own_socket;  // connected uxd socket
-  std::deque<bytes> queue;
+  std::deque<outgoing_datagram> queue;
   bool in_flight = false;
   bool failed = false;
   std::chrono::milliseconds retry_delay = first_retry_delay;
@@ -115,6 +115,20 @@ push_result datagram_sender::push(const datagram_address& to, bytes datagram) {
 }
 
 push_result datagram_sender::push(const datagram_address& to, std::span<bytes> datagrams) {
+  std::vector<outgoing_datagram> wrapped;
+  wrapped.reserve(datagrams.size());
+  for (auto& d : datagrams)
+    wrapped.push_back({std::move(d), {}, nullptr});
+  const auto r = push(to, std::span<outgoing_datagram>(wrapped));
+  if (r != push_result::queued) {
+    for (std::size_t i = 0; i < datagrams.size(); ++i)  // all or nothing: give them back
+      datagrams[i] = std::move(wrapped[i].head);
+  }
+  return r;
+}
+
+push_result datagram_sender::push(const datagram_address& to,
+                                  std::span<outgoing_datagram> datagrams) {
   std::size_t total = 0;
   for (const auto& d : datagrams)
     total += d.size();
@@ -134,17 +148,18 @@ push_result datagram_sender::push(const datagram_address& to, std::span<bytes> d
 std::error_code datagram_sender::send_ready(lane& l) {
   // sendmmsg: one system call for a run of datagrams (grams of one memo come in runs).
   std::array<::mmsghdr, batch_datagrams> messages{};
-  std::array<::iovec, batch_datagrams> pieces{};
+  std::array<::iovec, 2 * batch_datagrams> pieces{};  // head and tail of each
   const int fd = l.socket->native_handle();
   for (std::size_t done = 0; done < max_sent_per_turn && !l.queue.empty();) {
     const std::size_t n = std::min(l.queue.size(), batch_datagrams);
     for (std::size_t i = 0; i < n; ++i) {
       auto& d = l.queue[i];
-      pieces[i] = {d.data(), d.size()};
+      pieces[2 * i] = {d.head.data(), d.head.size()};
+      pieces[2 * i + 1] = {const_cast<std::byte*>(d.tail.data()), d.tail.size()};
       auto& h = messages[i].msg_hdr;
       h = {};
-      h.msg_iov = &pieces[i];
-      h.msg_iovlen = 1;
+      h.msg_iov = &pieces[2 * i];
+      h.msg_iovlen = d.tail.empty() ? 1 : 2;
       if (!l.own_socket) {
         h.msg_name = const_cast<void*>(static_cast<const void*>(l.to.data()));
         h.msg_namelen = static_cast<socklen_t>(l.to.size());
@@ -199,10 +214,13 @@ void datagram_sender::send_next(lane& l) {
     check_idle();
   };
   // asio waits for the socket to be writable, then sends.
+  const auto& d = l.queue.front();
+  const std::array<asio::const_buffer, 2> parts{asio::buffer(d.head),
+                                                asio::buffer(d.tail.data(), d.tail.size())};
   if (l.own_socket) {
-    l.socket->async_send(asio::buffer(l.queue.front()), std::move(handler));
+    l.socket->async_send(parts, std::move(handler));
   } else {
-    l.socket->async_send_to(asio::buffer(l.queue.front()), l.to, std::move(handler));
+    l.socket->async_send_to(parts, l.to, std::move(handler));
   }
 }
 

@@ -76,7 +76,7 @@ memo_send_loop::memo_send_loop(asio::io_context& io, memo_send_config config)
     }
   });
   sender_.on_idle([this] { pump(); });
-  if (config_.rate) tokens_ = cost_of(bytes(1));  // the first gram goes at once
+  if (config_.rate) tokens_ = cost_of(std::size_t{1});  // the first gram goes at once
   if (config_.sure) {
     sure_.emplace(*config_.sure);
     if (auto* socket = sender_.shared_socket(to_.protocol().family())) acks_.emplace(io, *socket);
@@ -180,14 +180,36 @@ memo::rend_result memo_send_loop::queue(byte_view memo, const std::optional<memo
   }
   for (auto& gram : result.grams) {
     waiting_bytes_ += gram.size();
-    waiting_.push_back(std::move(gram));
+    waiting_.push_back({std::move(gram), {}, nullptr});
   }
   result.grams.clear();
   pump();
   return result;
 }
 
-double memo_send_loop::cost_of(const bytes& gram) const {
+memo::rend_result memo_send_loop::queue(std::shared_ptr<const bytes> memo,
+                                        const std::optional<memo::mid_raw>& mid,
+                                        std::uint64_t tag) {
+  // Signed grams are signed whole and sure grams are kept by the engine: both are copied.
+  if (sure_ || config_.rend.signer != nullptr) return queue(byte_view(*memo), mid, tag);
+  const memo::mid_raw id = mid ? *mid : memo::random_mid();
+  auto rc = config_.rend;
+  rc.bodies_in_memo = true;
+  auto result = memo::rend(*memo, rc, id);
+  if (result.status != memo::rend_status::ok || failure_) return result;
+  ++stats_.memos;
+  for (std::size_t k = 0; k < result.grams.size(); ++k) {
+    outgoing_datagram d{std::move(result.grams[k]), result.bodies[k], memo};
+    waiting_bytes_ += d.size();
+    waiting_.push_back(std::move(d));
+  }
+  result.grams.clear();
+  result.bodies.clear();
+  pump();
+  return result;
+}
+
+double memo_send_loop::cost_of(const outgoing_datagram& gram) const {
   return cost_of(gram.size());
 }
 
@@ -256,11 +278,11 @@ void memo_send_loop::pump() {
     return;
   }
   // Grams go to the sender in runs, which it hands to the kernel with one system call each.
-  std::vector<bytes> run;
+  std::vector<outgoing_datagram> run;
   std::size_t run_bytes = 0;
   const auto hand_over = [&] {
     if (run.empty() || failure_) return !failure_;
-    const auto pushed = sender_.push(to_, std::span<bytes>(run));
+    const auto pushed = sender_.push(to_, std::span<outgoing_datagram>(run));
     if (pushed != push_result::queued) {
       if (!failure_) failure_ = to_string(to_) + ": cannot queue a gram";
       return false;

@@ -78,3 +78,58 @@ TEST_CASE("random MIDs differ and parse back", "[memo][rend]") {
   CHECK(parse_mid(mid_text("__", a)) == a);
   CHECK_FALSE(parse_mid("0AD5s502N14R8bWw8qyvRW-"));
 }
+
+TEST_CASE("grams with bodies left in the memo are the same grams as head then body",
+          "[memo][rend]") {
+  // Every dialect and form, a memo of many grams and one of a single gram, several sizes.
+  seed s{};
+  const signing_key key(s);
+  bytes memo(5000);
+  for (std::size_t i = 0; i < memo.size(); ++i)
+    memo[i] = std::byte(i * 13);
+  for (const auto dia : {dialect::d1aa, dialect::baa, dialect::legacy}) {
+    for (const auto frm : {form::text, form::binary}) {
+      for (const std::size_t size : {std::size_t{200}, std::size_t{1240}}) {
+        for (const std::size_t length : {std::size_t{1}, std::size_t{100}, memo.size()}) {
+          DYNAMIC_SECTION(to_string(dia)
+                          << " " << to_string(frm) << " size " << size << " memo " << length) {
+            rend_config c;
+            c.dia = dia;
+            c.frm = frm;
+            c.size = size;
+            const byte_view m = byte_view(memo).first(length);
+            const auto copied = rend(m, c, mid);
+            c.bodies_in_memo = true;
+            const auto left = rend(m, c, mid);
+            REQUIRE(copied.status == rend_status::ok);
+            REQUIRE(left.status == rend_status::ok);
+            CHECK(copied.bodies.empty());
+            REQUIRE(left.bodies.size() == left.grams.size());
+            REQUIRE(left.grams.size() == copied.grams.size());
+            std::size_t offset = 0;
+            for (std::size_t k = 0; k < left.grams.size(); ++k) {
+              // The body is a slice of the memo, in order, not a copy.
+              CHECK(left.bodies[k].data() == m.data() + offset);
+              offset += left.bodies[k].size();
+              bytes whole = left.grams[k];
+              whole.insert(whole.end(), left.bodies[k].begin(), left.bodies[k].end());
+              CHECK(whole == copied.grams[k]);
+            }
+            CHECK(offset == length);
+          }
+        }
+      }
+    }
+  }
+  SECTION("signed grams are signed whole: bodies stay in them") {
+    rend_config c;
+    c.signer = &key;
+    c.vid = vid_text('B', key.public_key());
+    c.bodies_in_memo = true;
+    const auto r = rend(memo, c, mid);
+    REQUIRE(r.status == rend_status::ok);
+    CHECK(r.bodies.empty());
+    c.bodies_in_memo = false;
+    CHECK(r.grams == rend(memo, c, mid).grams);
+  }
+}

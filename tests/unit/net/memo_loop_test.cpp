@@ -162,3 +162,38 @@ TEST_CASE("send rates parse grams and bytes per second", "[net][memo]") {
   CHECK_FALSE(parse_send_rate("5x"));
   CHECK_FALSE(parse_send_rate(""));
 }
+
+TEST_CASE("a memo the loop may keep is sent as slices of itself and then let go", "[net][memo]") {
+  const std::string uxd_path = (std::filesystem::temp_directory_path() /
+                                ("wk-memo-keep-" + std::to_string(::getpid()) + ".sock"))
+                                   .string();
+  for (const std::string& where : {std::string("udp://127.0.0.1:0"), "uxd:" + uxd_path}) {
+    for (const auto dia : {memo::dialect::d1aa, memo::dialect::legacy}) {
+      DYNAMIC_SECTION(where << " " << memo::to_string(dia)) {
+        asio::io_context io;
+        memo_receive_config rc;
+        rc.where = *parse_endpoint(where);
+        memo_receive_loop rx(io, rc);
+        std::vector<memo::completed_memo> got;
+        rx.start([&](const memo::completed_memo& m) { got.push_back(m); });
+        memo_send_config sc;
+        sc.to =
+            where.starts_with("udp") ? *parse_endpoint(to_string(rx.local_address())) : rc.where;
+        sc.rend.dia = dia;
+        sc.rend.size = where.starts_with("udp") ? 1240 : 65535;
+        sc.rate = parse_send_rate("20000");
+        memo_send_loop tx(io, sc);
+        auto memo = std::make_shared<const bytes>(pattern(300'000));
+        const std::weak_ptr<const bytes> watch = memo;
+        const bytes expected = *memo;
+        REQUIRE(tx.queue(std::move(memo)).status == memo::rend_status::ok);
+        CHECK_FALSE(watch.expired());  // the grams waiting to go hold it
+        REQUIRE(run_until(io, [&] { return !got.empty() && !tx.busy(); }));
+        CHECK_FALSE(tx.failure());
+        CHECK(got[0].memo == expected);
+        CHECK(rx.stats().dropped_total() == 0);
+        CHECK(watch.expired());
+      }
+    }
+  }
+}

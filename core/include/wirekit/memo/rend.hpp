@@ -23,6 +23,9 @@ struct rend_config {
   bool sure = false;                    // sure codes (1aa, baa only)
   const signing_key* signer = nullptr;  // signed codes when set
   std::string vid;                      // qb64 vid the signer signs as (B… or D…)
+  // Unsigned grams only: leave each body in the memo (rend_result::bodies) instead of
+  // copying it into the gram, for a sender that gathers head and body into one datagram.
+  bool bodies_in_memo = false;
 };
 
 enum class rend_status {
@@ -37,6 +40,9 @@ struct rend_result {
   rend_status status = rend_status::ok;
   std::string message;  // set when status != ok
   std::vector<bytes> grams;
+  // Set when bodies_in_memo applied: gram k is grams[k] (its head) followed by bodies[k], a
+  // slice of the memo rend was given.
+  std::vector<byte_view> bodies;
 };
 
 // The gram size rend really uses: at least the zeroth gram's overhead plus one byte;

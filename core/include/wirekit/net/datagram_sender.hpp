@@ -35,6 +35,16 @@ enum class push_result {
   destination_failed  // this destination already failed for good
 };
 
+// One datagram: its first bytes owned, the rest (optional) left where a keeper holds them,
+// so a gram's body goes from the memo to the kernel without a copy of ours.
+struct outgoing_datagram {
+  bytes head;
+  byte_view tail;
+  std::shared_ptr<const void> keeper;  // keeps tail's memory until the datagram is sent
+
+  std::size_t size() const { return head.size() + tail.size(); }
+};
+
 struct datagram_sender_stats {
   std::size_t sent_datagrams = 0;
   std::size_t sent_bytes = 0;
@@ -59,6 +69,7 @@ class datagram_sender {
   // Queues them all (moved from) and hands them to the kernel in batches (sendmmsg): one
   // system call for many datagrams. All or nothing: `full` queues none.
   push_result push(const datagram_address& to, std::span<bytes> datagrams);
+  push_result push(const datagram_address& to, std::span<outgoing_datagram> datagrams);
 
   void on_failure(failure_handler handler) { on_failure_ = std::move(handler); }
   // Called whenever every queue has become empty (all handed to the kernel or dropped).

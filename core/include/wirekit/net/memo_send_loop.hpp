@@ -63,6 +63,12 @@ class memo_send_loop {
   // is random unless given.
   memo::rend_result queue(byte_view memo, const std::optional<memo::mid_raw>& mid = std::nullopt,
                           std::uint64_t tag = 0);
+  // The same for a memo the loop may keep: unsigned grams are then sent as their heads
+  // followed by slices of the memo, without copying the bodies (the memo is let go once its
+  // last gram went to the kernel).
+  memo::rend_result queue(std::shared_ptr<const bytes> memo,
+                          const std::optional<memo::mid_raw>& mid = std::nullopt,
+                          std::uint64_t tag = 0);
 
   // Sure mode: true when a memo of this size can be queued now (the unacked memos and
   // bytes held are within their limits); otherwise run the io_context and ask again.
@@ -90,7 +96,7 @@ class memo_send_loop {
   void pump();
   void pump_sure();
   bool pace(double cost);
-  double cost_of(const bytes& gram) const;
+  double cost_of(const outgoing_datagram& gram) const;
   double cost_of(std::size_t gram_bytes) const;
   void receive_acks();
   void on_ack_datagram(byte_view datagram, const datagram_address& source);
@@ -101,7 +107,7 @@ class memo_send_loop {
   datagram_address to_;
   datagram_sender sender_;
   asio::steady_timer pace_timer_;
-  std::deque<bytes> waiting_;
+  std::deque<outgoing_datagram> waiting_;
   std::size_t waiting_bytes_ = 0;
   double tokens_ = 0;
   std::chrono::steady_clock::time_point refilled_;
