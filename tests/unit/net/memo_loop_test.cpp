@@ -32,6 +32,28 @@ bool run_until(asio::io_context& io, Done done) {
   return done();
 }
 
+// A receive loop on `where` that collects the memos it completes, and a send config that
+// reaches it: memo-send's gram size for the transport, paced so the receiver's socket buffer
+// is never the bottleneck of a test.
+struct memo_link {
+  memo_link(asio::io_context& io, const std::string& where)
+      : rx(io, [&] {
+          memo_receive_config rc;
+          rc.where = *parse_endpoint(where);
+          return rc;
+        }()) {
+    rx.start([this](const memo::completed_memo& m) { got.push_back(m); });
+    const bool udp = where.starts_with("udp");
+    send.to = udp ? *parse_endpoint(to_string(rx.local_address())) : *parse_endpoint(where);
+    send.rend.size = udp ? 1240 : 65535;
+    send.rate = parse_send_rate("20000");
+  }
+
+  memo_receive_loop rx;
+  std::vector<memo::completed_memo> got;
+  memo_send_config send;
+};
+
 }  // namespace
 
 TEST_CASE("a 1 MiB memo crosses udp and uxd, signed and unsigned, text and binary", "[net][memo]") {
@@ -48,30 +70,20 @@ TEST_CASE("a 1 MiB memo crosses udp and uxd, signed and unsigned, text and binar
       for (const auto frm : {memo::form::text, memo::form::binary}) {
         DYNAMIC_SECTION(where << (sign ? " signed " : " unsigned ") << memo::to_string(frm)) {
           asio::io_context io;
-          memo_receive_config rc;
-          rc.where = *parse_endpoint(where);
-          memo_receive_loop rx(io, rc);
-          std::vector<memo::completed_memo> got;
-          rx.start([&](const memo::completed_memo& m) { got.push_back(m); });
-
-          memo_send_config sc;
-          sc.to =
-              where.starts_with("udp") ? *parse_endpoint(to_string(rx.local_address())) : rc.where;
+          memo_link link(io, where);
+          auto sc = link.send;
           sc.rend.frm = frm;
-          sc.rend.size = where.starts_with("udp") ? 1240 : 65535;
           if (sign) {
             sc.rend.signer = &key;
             sc.rend.vid = cesr::encode_qb64(cesr::ed25519_verkey_basic, key.public_key());
           }
-          // Paced so the receiver's socket buffer is never the bottleneck of the test.
-          sc.rate = parse_send_rate("20000");
           memo_send_loop tx(io, sc);
           REQUIRE(tx.queue(memo_bytes).status == memo::rend_status::ok);
-          REQUIRE(run_until(io, [&] { return !got.empty(); }));
+          REQUIRE(run_until(io, [&] { return !link.got.empty(); }));
           CHECK_FALSE(tx.failure());
-          CHECK(got[0].memo == memo_bytes);
-          CHECK(got[0].vid.has_value() == sign);
-          CHECK(rx.stats().dropped_total() == 0);
+          CHECK(link.got[0].memo == memo_bytes);
+          CHECK(link.got[0].vid.has_value() == sign);
+          CHECK(link.rx.stats().dropped_total() == 0);
         }
       }
     }
@@ -171,27 +183,19 @@ TEST_CASE("a memo the loop may keep is sent as slices of itself and then let go"
     for (const auto dia : {memo::dialect::d1aa, memo::dialect::legacy}) {
       DYNAMIC_SECTION(where << " " << memo::to_string(dia)) {
         asio::io_context io;
-        memo_receive_config rc;
-        rc.where = *parse_endpoint(where);
-        memo_receive_loop rx(io, rc);
-        std::vector<memo::completed_memo> got;
-        rx.start([&](const memo::completed_memo& m) { got.push_back(m); });
-        memo_send_config sc;
-        sc.to =
-            where.starts_with("udp") ? *parse_endpoint(to_string(rx.local_address())) : rc.where;
+        memo_link link(io, where);
+        auto sc = link.send;
         sc.rend.dia = dia;
-        sc.rend.size = where.starts_with("udp") ? 1240 : 65535;
-        sc.rate = parse_send_rate("20000");
         memo_send_loop tx(io, sc);
         auto memo = std::make_shared<const bytes>(pattern(300'000));
         const std::weak_ptr<const bytes> watch = memo;
         const bytes expected = *memo;
         REQUIRE(tx.queue(std::move(memo)).status == memo::rend_status::ok);
         CHECK_FALSE(watch.expired());  // the grams waiting to go hold it
-        REQUIRE(run_until(io, [&] { return !got.empty() && !tx.busy(); }));
+        REQUIRE(run_until(io, [&] { return !link.got.empty() && !tx.busy(); }));
         CHECK_FALSE(tx.failure());
-        CHECK(got[0].memo == expected);
-        CHECK(rx.stats().dropped_total() == 0);
+        CHECK(link.got[0].memo == expected);
+        CHECK(link.rx.stats().dropped_total() == 0);
         CHECK(watch.expired());
       }
     }
