@@ -309,6 +309,9 @@ cli::exit_code receive(const options& o) {
   } catch (const std::system_error& e) {
     throw cli::failure(e.what());
   }
+  // Caught before the "receiving on" line: a script that signals us once it sees that line
+  // must get the clean stop (socket file removed, exit 3), not the default death.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   if (!o.quiet) {
     fmt::print(stderr, "memo-recv: receiving on {}\n", net::to_string(loop->local_address()));
   }
@@ -318,7 +321,6 @@ cli::exit_code receive(const options& o) {
   bool timed_out = false;
   bool interrupted = false;
   asio::steady_timer idle_timer(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
   const auto finish = [&] {
     loop->stop();
     idle_timer.cancel();

@@ -155,6 +155,23 @@ wait_recv 3
 [ ! -e "$WORK/term.sock" ] || fail "SIGTERM left the socket file"
 pass "SIGTERM removes the socket file"
 
+# SIGTERM the moment the "receiving on" line is read: the signal is already caught by then
+# (it once was not, and a fast script killed memo-recv outright, leaving the socket file).
+timeout "$wk_timeout" python3 - "$recv" "$WORK" <<'PY' || fail "SIGTERM right after start: not a clean stop"
+import os, signal, subprocess, sys
+recv, work = sys.argv[1], sys.argv[2]
+for i in range(50):
+    path = os.path.join(work, f"race{i}.sock")
+    p = subprocess.Popen([recv, "uxd:" + path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    first = p.stderr.readline()
+    p.send_signal(signal.SIGTERM)
+    status = p.wait(timeout=10)
+    p.stderr.close()
+    if status != 3 or os.path.exists(path):
+        sys.exit(f"round {i}: exit {status}, socket file left: {os.path.exists(path)} ({first!r})")
+PY
+pass "SIGTERM right after the first line"
+
 # A stale socket file is replaced; a live one is not stolen.
 python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])" "$WORK/stale.sock"
 start_recv stale "uxd:$WORK/stale.sock" --count 1 --timeout 20
