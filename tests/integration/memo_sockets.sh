@@ -162,7 +162,9 @@ import os, signal, subprocess, sys
 recv, work = sys.argv[1], sys.argv[2]
 for i in range(50):
     path = os.path.join(work, f"race{i}.sock")
-    p = subprocess.Popen([recv, "uxd:" + path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # --timeout: a receiver that missed its signal still ends on its own, never outlives the test.
+    p = subprocess.Popen([recv, "uxd:" + path, "--timeout", "20"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
     first = p.stderr.readline()
     p.send_signal(signal.SIGTERM)
     status = p.wait(timeout=10)
