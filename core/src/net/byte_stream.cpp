@@ -18,6 +18,31 @@ void post_success(asio::io_context& io, connect_handler handler,
 
 }  // namespace detail
 
+namespace {
+
+// One buffer after another, for transports without a gather write of their own.
+void write_from(byte_stream& stream, std::shared_ptr<const_buffers> bufs, std::size_t next,
+                std::size_t written, io_handler handler) {
+  if (next == bufs->size()) {
+    // The contract: never inline from the initiating call (an empty list comes here first).
+    if (next == 0) return stream.async_write(asio::const_buffer{}, std::move(handler));
+    return handler({}, written);
+  }
+  const auto buf = (*bufs)[next];
+  stream.async_write(buf, [&stream, bufs, next, written, h = std::move(handler)](
+                              std::error_code ec, std::size_t n) mutable {
+    if (ec) return h(ec, written + n);
+    if (next + 1 == bufs->size()) return h({}, written + n);
+    write_from(stream, bufs, next + 1, written + n, std::move(h));
+  });
+}
+
+}  // namespace
+
+void byte_stream::async_write_gather(const_buffers bufs, io_handler handler) {
+  write_from(*this, std::make_shared<const_buffers>(std::move(bufs)), 0, 0, std::move(handler));
+}
+
 void async_connect_stream(asio::io_context& io, const endpoint& where,
                           const stream_options& options, connect_handler handler) {
   switch (where.kind) {

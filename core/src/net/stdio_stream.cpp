@@ -37,6 +37,14 @@ class stdio_stream final : public byte_stream {
     asio::async_write(out_, buf, std::move(handler));
   }
 
+  void async_write_gather(const_buffers bufs, io_handler handler) override {
+    if (!out_.is_open()) {
+      asio::post(in_.get_executor(), [h = std::move(handler)] { h(asio::error::shut_down, 0); });
+      return;
+    }
+    asio::async_write(out_, std::move(bufs), std::move(handler));
+  }
+
   void async_shutdown_write(done_handler handler) override {
     release(out_, out_flags_);
     // The reader sees EOF only once every copy of fd 1 is closed; /dev/null keeps the number

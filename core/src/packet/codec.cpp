@@ -75,6 +75,28 @@ decode_result failed(decode_error error) {
   return r;
 }
 
+// Appends the header, reserving room for the payload too when it will follow in out.
+encode_status put_head(const packet& p, bytes& out, std::size_t max_packet_bytes,
+                       std::size_t payload_room) {
+  const auto f = wire_flags(p);
+  if (!f) return encode_status::flags_too_large;
+  const auto body = body_size(p, *f);
+  if (body > max_packet_bytes) return encode_status::packet_too_large;
+  // The header (at most five varints) is built on the stack and goes in with one bulk
+  // copy: one append per byte costs more than the packet's payload.
+  std::array<std::byte, 5 * bsuint::max_encoded_bytes> head{};
+  std::size_t n = put_varint(head.data(), body);
+  n += put_varint(head.data() + n, p.tag);
+  n += put_varint(head.data() + n, *f);
+  if (p.channel != 0) n += put_varint(head.data() + n, p.channel);
+  if (p.is_request) n += put_varint(head.data() + n, p.rq_type_wire);
+  // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
+  const auto needed = out.size() + n + payload_room;
+  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
+  out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(n));
+  return encode_status::ok;
+}
+
 }  // namespace
 
 std::size_t encoded_size(const packet& p) {
@@ -85,25 +107,14 @@ std::size_t encoded_size(const packet& p) {
 }
 
 encode_status encode(const packet& p, bytes& out, std::size_t max_packet_bytes) {
-  const auto f = wire_flags(p);
-  if (!f) return encode_status::flags_too_large;
-  const auto body = body_size(p, *f);
-  if (body > max_packet_bytes) return encode_status::packet_too_large;
-  // The header (at most five varints) is built on the stack and goes in with the payload
-  // in two bulk copies: one append per byte costs more than the packet's payload.
-  std::array<std::byte, 5 * bsuint::max_encoded_bytes> head{};
-  std::size_t n = put_varint(head.data(), body);
-  n += put_varint(head.data() + n, p.tag);
-  n += put_varint(head.data() + n, *f);
-  if (p.channel != 0) n += put_varint(head.data() + n, p.channel);
-  if (p.is_request) n += put_varint(head.data() + n, p.rq_type_wire);
-  // Grow geometrically: an exact reserve per packet would copy the whole queue each time.
-  const auto needed = out.size() + n + p.payload.size();
-  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
+  const auto status = put_head(p, out, max_packet_bytes, p.payload.size());
   // insert, not resize: zero-filling a big payload's room first would cost as much as copying it.
-  out.insert(out.end(), head.begin(), head.begin() + static_cast<std::ptrdiff_t>(n));
-  out.insert(out.end(), p.payload.begin(), p.payload.end());
-  return encode_status::ok;
+  if (status == encode_status::ok) out.insert(out.end(), p.payload.begin(), p.payload.end());
+  return status;
+}
+
+encode_status encode_head(const packet& p, bytes& out, std::size_t max_packet_bytes) {
+  return put_head(p, out, max_packet_bytes, 0);
 }
 
 decode_result decode_body(byte_view body) {

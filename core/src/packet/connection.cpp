@@ -10,6 +10,10 @@ namespace wirekit::packet {
 
 namespace {
 
+// Answers at least this long are sent from the receive buffer when they lie there: below it
+// a copy costs less than an extra piece in the write and a buffer held until it is done.
+constexpr std::size_t borrow_min_bytes = std::size_t{16} << 10;
+
 event make_event(event_kind kind) {
   event e;
   e.kind = kind;
@@ -97,7 +101,8 @@ void connection::input_written(std::size_t n) {
 void input_buffer::reserve(std::size_t n) {
   if (n <= cap_) return;
   const auto cap = std::max(n, 2 * cap_);
-  auto bigger = std::unique_ptr<std::byte[]>(new std::byte[cap]);
+  // The old buffer lives on while an answer sent from it is still held.
+  std::shared_ptr<std::byte[]> bigger(new std::byte[cap]);
   if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
   data_ = std::move(bigger);
   cap_ = cap;
@@ -111,12 +116,35 @@ void input_buffer::append(byte_view b) {
 }
 
 void input_buffer::drop_front(std::size_t n) {
-  if (n >= len_) {
-    len_ = 0;
-    return;
-  }
-  std::memmove(data_.get(), data_.get() + n, len_ - n);
+  n = std::min(n, len_);
+  if (data_.use_count() > 1) return restart_with_tail(len_ - n);
+  if (n < len_) std::memmove(data_.get(), data_.get() + n, len_ - n);
   len_ -= n;
+}
+
+void input_buffer::restart_with_tail(std::size_t keep) {
+  left_buffer next{nullptr, cap_};
+  for (auto& b : left_) {
+    if (b.data.use_count() == 1 && b.cap >= keep) {
+      std::swap(next, b);
+      break;
+    }
+  }
+  if (!next.data) next.data.reset(new std::byte[next.cap]);
+  if (keep > 0) std::memcpy(next.data.get(), data_.get() + (len_ - keep), keep);
+  // Where the free buffer was taken, or over the oldest one still held.
+  auto slot = std::find_if(left_.begin(), left_.end(), [](const auto& b) { return !b.data; });
+  if (slot != left_.end()) {
+    *slot = {std::move(data_), cap_};
+  } else if (left_.size() < max_left) {
+    left_.push_back({std::move(data_), cap_});
+  } else {
+    left_.front() = {std::move(data_), cap_};
+    std::rotate(left_.begin(), left_.begin() + 1, left_.end());
+  }
+  data_ = std::move(next.data);
+  cap_ = next.cap;
+  len_ = keep;
 }
 
 std::span<std::byte> input_buffer::room(std::size_t at_least) {
@@ -314,6 +342,17 @@ void connection::end_receive(end_reason end, decode_error error) {
 
 submit_result connection::submit(std::uint64_t rq_type, std::uint64_t flags, byte_view payload,
                                  std::uint64_t channel) {
+  return submit_packet(rq_type, flags, payload, channel, false);
+}
+
+submit_result connection::submit_borrowed(std::uint64_t rq_type, std::uint64_t flags,
+                                          byte_view payload, std::uint64_t channel) {
+  return submit_packet(rq_type, flags, payload, channel, true);
+}
+
+submit_result connection::submit_packet(std::uint64_t rq_type, std::uint64_t flags,
+                                        byte_view payload, std::uint64_t channel,
+                                        bool borrow_payload) {
   if (send_state_ != send_state::open) return {submit_status::closed};
   if (receive_ended_) return {submit_status::receive_ended};
   if (pending_.size() >= config_.limits.max_pending) return {submit_status::full};
@@ -324,8 +363,8 @@ submit_result connection::submit(std::uint64_t rq_type, std::uint64_t flags, byt
   (void)fresh;
   const std::uint64_t tag = it->second;
   if (tag == UINT64_MAX) return {submit_status::tags_exhausted};
-  if (send(make_request(channel, tag, rq_type, flags, payload), config_.limits.max_packet_bytes) !=
-      encode_status::ok)
+  if (send(make_request(channel, tag, rq_type, flags, payload), config_.limits.max_packet_bytes,
+           borrow_payload) != encode_status::ok)
     return {submit_status::too_large};
   ++stats_.requests_out;
   ++it->second;
@@ -346,8 +385,15 @@ respond_status connection::respond(std::uint64_t channel, std::uint64_t tag, boo
     notify(notice_kind::response_dropped, channel, tag, true);
     status = respond_status::dropped;
   } else {
-    switch (
-        send(make_response(channel, tag, ok, flags, payload), config_.limits.max_packet_bytes)) {
+    // A big answer that lies in the receive buffer (an echo) is sent from there: in_ keeps
+    // those bytes in place while the output holds its keeper.
+    const auto in = in_.view();
+    const auto at = reinterpret_cast<std::uintptr_t>(payload.data());
+    const auto in_at = reinterpret_cast<std::uintptr_t>(in.data());
+    const bool from_input = payload.size() >= borrow_min_bytes && !in.empty() && at >= in_at &&
+                            at + payload.size() <= in_at + in.size();
+    switch (send(make_response(channel, tag, ok, flags, payload), config_.limits.max_packet_bytes,
+                 from_input, from_input ? in_.keeper() : nullptr)) {
       case encode_status::ok:
         ++stats_.responses_out;
         break;
@@ -394,14 +440,21 @@ void connection::maybe_send_eof() {
 
 // ---- output ----
 
-encode_status connection::send(const packet& p, std::size_t max_packet_bytes) {
+encode_status connection::send(const packet& p, std::size_t max_packet_bytes, bool borrow_payload,
+                               std::shared_ptr<const void> keeper) {
   const auto before = out_.size();
-  const auto status = encode(p, out_, max_packet_bytes);
+  const auto status =
+      borrow_payload ? encode_head(p, out_, max_packet_bytes) : encode(p, out_, max_packet_bytes);
   if (status != encode_status::ok) return status;
+  if (borrow_payload && !p.payload.empty())
+    borrowed_.push_back({out_.size(), p.payload, std::move(keeper)});
   if (config_.trace) {
-    trace_.push_back({true, bytes(out_.begin() + static_cast<std::ptrdiff_t>(before), out_.end())});
+    bytes wire(out_.begin() + static_cast<std::ptrdiff_t>(before), out_.end());
+    if (borrow_payload) wire.insert(wire.end(), p.payload.begin(), p.payload.end());
+    trace_.push_back({true, std::move(wire)});
   }
-  if (!p.is_request) answer_bytes_ += out_.size() - before;
+  if (!p.is_request)
+    answer_bytes_ += out_.size() - before + (borrow_payload ? p.payload.size() : 0);
   ++stats_.packets_out;
   return status;
 }
@@ -424,8 +477,38 @@ void connection::notify(notice_kind kind, std::uint64_t channel, std::uint64_t t
 }
 
 void connection::take_output(bytes& out) {
+  if (!borrowed_.empty()) {
+    output whole;
+    take_output(whole);
+    out.clear();
+    for (const auto piece : whole.pieces)
+      out.insert(out.end(), piece.begin(), piece.end());
+    return;
+  }
   out.clear();
   std::swap(out, out_);
+  answer_bytes_ = 0;
+  pump();
+}
+
+void connection::take_output(output& out) {
+  out.owned.clear();
+  out.pieces.clear();
+  out.keep.clear();
+  std::swap(out.owned, out_);
+  if (!borrowed_.empty()) {
+    const byte_view owned(out.owned);
+    std::size_t from = 0;
+    for (const auto& b : borrowed_) {
+      if (b.at > from) out.pieces.push_back(owned.subspan(from, b.at - from));
+      out.pieces.push_back(b.payload);
+      if (b.keeper && (out.keep.empty() || out.keep.back() != b.keeper))
+        out.keep.push_back(b.keeper);
+      from = b.at;
+    }
+    if (owned.size() > from) out.pieces.push_back(owned.subspan(from));
+    borrowed_.clear();
+  }
   answer_bytes_ = 0;
   pump();
 }

@@ -37,7 +37,7 @@ struct outgoing {
   std::uint64_t flags = 0;
   std::uint64_t channel = 0;
   bytes owned;        // a payload made here (arguments, JSON)
-  byte_view payload;  // owned, or a line of the current stdin chunk
+  byte_view payload;  // owned, or a line of the current stdin chunk (sent by reference)
 };
 
 // One request in order of submission; printed once it and all before it are settled.
@@ -79,6 +79,8 @@ class stdin_reader {
   // cat's read size: big enough to make reads cheap, small enough to stay in the cache.
   static constexpr std::size_t read_bytes = std::size_t{256} << 10;
   static constexpr std::size_t max_chunks = 8;
+  // Chunks kept for reuse: those lent to requests in flight come back too.
+  static constexpr std::size_t max_spare = 32;
 
   stdin_reader(asio::io_context& io, std::size_t max_line, std::function<void()> wake)
       : state_(std::make_shared<state>()) {
@@ -93,14 +95,18 @@ class stdin_reader {
     state_->cv.notify_all();
   }
 
+  // A chunk the caller is done with, to read into again (fresh pages cost a fault each).
+  void give_back(raw_chunk&& chunk) {
+    std::lock_guard lock(state_->mutex);
+    if (chunk.data && chunk.capacity == read_bytes && state_->spare.size() < max_spare) {
+      chunk.size = 0;
+      state_->spare.push_back(std::move(chunk));
+    }
+  }
+
   // A chunk of whole lines, or false with *ended telling whether more can come.
-  // into's old buffer goes back to the reader for reuse (fresh pages cost a fault each).
   bool pop(raw_chunk& into, bool* ended) {
     std::lock_guard lock(state_->mutex);
-    if (into.data && into.capacity == read_bytes && state_->spare.size() < max_chunks) {
-      into.size = 0;
-      state_->spare.push_back(std::move(into));
-    }
     *ended = state_->ended && state_->chunks.empty();
     if (state_->chunks.empty()) return false;
     into = std::move(state_->chunks.front());
@@ -295,6 +301,9 @@ class caller {
     }
     for (;;) {
       if (chunk_pos_ >= chunk_.size) {
+        if (chunk_.data) lend(std::move(chunk_));
+        chunk_ = raw_chunk{};
+        chunk_pos_ = 0;
         bool ended = false;
         if (!reader_->pop(chunk_, &ended)) {
           if (ended) input_done_ = true;
@@ -310,7 +319,7 @@ class caller {
       chunk_pos_ += nl != nullptr ? length + 1 : length;
       ++line_number_;
       const byte_view line(begin, length);
-      // The payload is sent from the chunk, which lives until the next line is taken.
+      // The payload is sent from the chunk, which lives until the write that carries it ends.
       if (config_.format == input_format::line)
         return outgoing{config_.rq_type, config_.flags, config_.channel, {}, line};
       const std::string text(as_chars(line));
@@ -359,12 +368,16 @@ class caller {
       last_activity_ = std::chrono::steady_clock::now();
     }
     print_settled();  // frees window room
+    if (reader_) return_lent();
     while (!input_done_ && slots_.size() < config_.window && engine.receive_open() &&
            engine.sending() == packet::send_state::open) {
       auto o = next_request();
       if (!o) break;
-      const auto payload = o->owned.empty() ? o->payload : byte_view(o->owned);
-      const auto r = engine.submit(o->rq_type, o->flags, payload, o->channel);
+      // A stdin line goes out from its chunk (no copy into the output: for big payloads the
+      // copy and the fresh pages of a growing output buffer cost more than the pipe write).
+      const auto r = o->owned.empty()
+                         ? engine.submit_borrowed(o->rq_type, o->flags, o->payload, o->channel)
+                         : engine.submit(o->rq_type, o->flags, o->owned, o->channel);
       ++submitted_;
       if (r.status != packet::submit_status::ok) {
         fmt::print(stderr, "pktconn: call: request {} not sent: {}\n", submitted_,
@@ -404,6 +417,19 @@ class caller {
     if (input_done_ && slots_.empty() && engine.sending() == packet::send_state::open)
       engine.close();
     session_->flush();
+  }
+
+  // A chunk whose lines were all submitted: kept while the output that carries its last
+  // lines may still be written, then read into again.
+  void lend(raw_chunk&& chunk) {
+    const auto until = session_ ? session_->writes_started() + 1 : 0;
+    lent_.push_back({std::move(chunk), until});
+  }
+  void return_lent() {
+    while (!lent_.empty() && session_ && lent_.front().until_write <= session_->writes_ended()) {
+      reader_->give_back(std::move(lent_.front().chunk));
+      lent_.pop_front();
+    }
   }
 
   bool next_request_available() {
@@ -662,6 +688,11 @@ class caller {
   std::uint64_t channel_ = 0;   // of every slot while !mixed_
   std::uint64_t tag_base_ = 0;  // while !mixed_: tag = tag_base_ + seq
   raw_chunk chunk_;             // stdin lines being sent
+  struct lent_chunk {
+    raw_chunk chunk;
+    std::uint64_t until_write;  // in use until the session has ended this many writes
+  };
+  std::deque<lent_chunk> lent_;  // bounded: the window's requests span only so many chunks
   std::size_t chunk_pos_ = 0;
   bytes printing_;  // answers for one write
   bool activity_ = false;

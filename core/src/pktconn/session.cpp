@@ -88,21 +88,31 @@ void session::start_write() {
   if (!engine_.has_output()) return;
   engine_.take_output(writing_);
   write_in_flight_ = true;
-  stream_->async_write(asio::buffer(writing_),
-                       [self = shared_from_this()](std::error_code ec, std::size_t) {
-                         self->write_in_flight_ = false;
-                         if (ec == asio::error::operation_aborted || self->done_) return;
-                         if (ec) {
-                           // The peer stopped reading: what we still owe it cannot arrive. Keep
-                           // reading, so its EOF (or the end of the stream) still ends the
-                           // conversation.
-                           self->write_error_ = ec;
-                           bytes discard;
-                           while (self->engine_.has_output())
-                             self->engine_.take_output(discard);
-                         }
-                         self->flush();
-                       });
+  ++writes_started_;
+  auto done = [self = shared_from_this()](std::error_code ec, std::size_t) {
+    self->write_in_flight_ = false;
+    ++self->writes_ended_;
+    self->writing_.keep.clear();  // the receive buffer may reuse what was answered from it
+    if (ec == asio::error::operation_aborted || self->done_) return;
+    if (ec) {
+      // The peer stopped reading: what we still owe it cannot arrive. Keep reading, so its
+      // EOF (or the end of the stream) still ends the conversation.
+      self->write_error_ = ec;
+      packet::output discard;
+      while (self->engine_.has_output())
+        self->engine_.take_output(discard);
+    }
+    self->flush();
+  };
+  if (writing_.pieces.empty()) {
+    stream_->async_write(asio::buffer(writing_.owned), std::move(done));
+    return;
+  }
+  net::const_buffers bufs;
+  bufs.reserve(writing_.pieces.size());
+  for (const auto piece : writing_.pieces)
+    bufs.emplace_back(piece.data(), piece.size());
+  stream_->async_write_gather(std::move(bufs), std::move(done));
 }
 
 void session::check_done() {

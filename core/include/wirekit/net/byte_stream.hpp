@@ -5,7 +5,9 @@
 // - at most one read and one write in flight at a time; handlers run on the io_context the
 //   stream was made with and never inline from the initiating call;
 // - a read of 0 bytes with asio::error::eof means the peer closed its sending side;
-// - async_write writes all of buf or fails;
+// - async_write writes all of buf or fails; async_write_gather writes all of bufs, in order,
+//   or fails (one writev(2) per call where the transport allows, else one write per buffer);
+//   the memory of bufs must stay alive until the handler runs;
 // - async_shutdown_write is a half-close: the peer reads EOF, our reading goes on (TCP and
 //   unix: shutdown(SHUT_WR); TLS: close_notify; exec: close the child's stdin; stdio: close
 //   fd 1);
@@ -18,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 #include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/endpoint.hpp"
@@ -26,12 +29,14 @@ namespace wirekit::net {
 
 using io_handler = std::function<void(std::error_code, std::size_t)>;
 using done_handler = std::function<void(std::error_code)>;
+using const_buffers = std::vector<asio::const_buffer>;
 
 class byte_stream {
  public:
   virtual ~byte_stream() = default;
   virtual void async_read_some(asio::mutable_buffer buf, io_handler handler) = 0;
   virtual void async_write(asio::const_buffer buf, io_handler handler) = 0;
+  virtual void async_write_gather(const_buffers bufs, io_handler handler);
   virtual void async_shutdown_write(done_handler handler) = 0;
   virtual void close() = 0;
   // The peer for log lines: "tcp://127.0.0.1:5000", "exec:cat", "-".

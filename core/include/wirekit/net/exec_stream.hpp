@@ -19,6 +19,7 @@ class exec_stream final : public byte_stream {
 
   void async_read_some(asio::mutable_buffer buf, io_handler handler) override;
   void async_write(asio::const_buffer buf, io_handler handler) override;
+  void async_write_gather(const_buffers bufs, io_handler handler) override;
   // Closes the child's stdin.
   void async_shutdown_write(done_handler handler) override;
   // Closes both pipes and reaps the child: at once if it has exited, else on the io_context

@@ -30,6 +30,10 @@ class socket_stream final : public byte_stream {
     asio::async_write(socket_, buf, std::move(handler));
   }
 
+  void async_write_gather(const_buffers bufs, io_handler handler) override {
+    asio::async_write(socket_, std::move(bufs), std::move(handler));
+  }
+
   void async_shutdown_write(done_handler handler) override {
     std::error_code ec;
     socket_.shutdown(asio::socket_base::shutdown_send, ec);

@@ -21,6 +21,10 @@ enum class encode_status {
 // Appends one packet to out (out is unchanged on failure).
 encode_status encode(const packet& p, bytes& out,
                      std::size_t max_packet_bytes = default_max_packet_bytes);
+// The same without the payload: only the header goes into out, and the payload's bytes
+// must follow it on the wire (sent from where they lie).
+encode_status encode_head(const packet& p, bytes& out,
+                          std::size_t max_packet_bytes = default_max_packet_bytes);
 
 // Bytes encode() would append, or 0 if the flags do not fit.
 std::size_t encoded_size(const packet& p);

@@ -156,7 +156,9 @@ enum class send_state {
   eof_sent,  // EOF sent: nothing more goes out
 };
 
-// The receive buffer. Not a vector: room for a read is not zero-filled first.
+// The receive buffer. Not a vector: room for a read is not zero-filled first. Answers may
+// be sent from it by reference (see connection::respond): while a keeper() is held, bytes
+// already in it are never moved or overwritten; reuse switches to another buffer instead.
 class input_buffer {
  public:
   std::size_t size() const { return len_; }
@@ -164,14 +166,36 @@ class input_buffer {
   void append(byte_view b);
   void reserve(std::size_t n);
   void drop_front(std::size_t n);
-  void clear() { len_ = 0; }
+  void clear() { drop_front(len_); }
   std::span<std::byte> room(std::size_t at_least);
   void grow(std::size_t n) { len_ += n; }
+  std::shared_ptr<const void> keeper() const { return data_; }
 
  private:
-  std::unique_ptr<std::byte[]> data_;
+  // Moves the last `keep` bytes to the front of a buffer nobody else holds.
+  void restart_with_tail(std::size_t keep);
+
+  std::shared_ptr<std::byte[]> data_;
   std::size_t len_ = 0;
   std::size_t cap_ = 0;
+  struct left_buffer {
+    std::shared_ptr<std::byte[]> data;
+    std::size_t cap = 0;
+  };
+  // Buffers left behind while answers were sent from them: reused once free, so a busy
+  // echo turns over a few buffers instead of faulting in fresh pages (at most max_left).
+  static constexpr std::size_t max_left = 4;
+  std::vector<left_buffer> left_;
+};
+
+// Output taken from the engine: owned bytes, with payloads submitted by reference between
+// them. pieces lists the whole in wire order (views into owned and into those payloads);
+// empty when nothing was borrowed, and owned is the whole output.
+struct output {
+  bytes owned;
+  std::vector<byte_view> pieces;
+  std::vector<std::shared_ptr<const void>> keep;  // what borrowed engine memory needs held
+  bool empty() const { return owned.empty() && pieces.empty(); }
 };
 
 class connection {
@@ -191,6 +215,11 @@ class connection {
   // Our requests. The first tag on channel 0 is 2, on other channels 0; never reused.
   submit_result submit(std::uint64_t rq_type, std::uint64_t flags, byte_view payload,
                        std::uint64_t channel = 0);
+  // The same without copying the payload: it goes out from where it lies, so it must stay
+  // alive and unchanged until the output that carries it (take_output(output&)) has been
+  // written. For payloads far bigger than a header, from memory that outlives the writes.
+  submit_result submit_borrowed(std::uint64_t rq_type, std::uint64_t flags, byte_view payload,
+                                std::uint64_t channel = 0);
   std::size_t pending() const { return pending_.size(); }
 
   // Answers to the peer's requests (each request event gets exactly one).
@@ -204,7 +233,10 @@ class connection {
   void close();
 
   // Output and events.
+  // Everything to send, in one buffer (borrowed payloads copied in).
   void take_output(bytes& out);
+  // The same, borrowed payloads left where they lie: write out.pieces if it is not empty.
+  void take_output(output& out);
   bool has_output() const { return !out_.empty(); }
   std::optional<event> poll_event();
   std::optional<direction_record> poll_trace();
@@ -243,7 +275,10 @@ class connection {
   void set_send_state(send_state next);
   void maybe_send_eof();
   // Control packets and rejects are small: no size limit applies to them.
-  encode_status send(const packet& p, std::size_t max_packet_bytes = SIZE_MAX);
+  encode_status send(const packet& p, std::size_t max_packet_bytes = SIZE_MAX,
+                     bool borrow_payload = false, std::shared_ptr<const void> keeper = {});
+  submit_result submit_packet(std::uint64_t rq_type, std::uint64_t flags, byte_view payload,
+                              std::uint64_t channel, bool borrow_payload);
   void reject(std::uint64_t channel, std::uint64_t tag, reject_reason reason, notice_kind why);
   void notify(notice_kind kind, std::uint64_t channel, std::uint64_t tag, bool dropped);
 
@@ -251,6 +286,13 @@ class connection {
   input_buffer in_;
   std::size_t in_pos_ = 0;
   bytes out_;
+  // Payloads sent by reference: each goes on the wire after out_'s first `at` bytes.
+  struct borrowed_payload {
+    std::size_t at;
+    byte_view payload;
+    std::shared_ptr<const void> keeper;  // for answers sent from in_
+  };
+  std::vector<borrowed_payload> borrowed_;
   // Answers and rejects in out_: what a flooding peer can make us queue. Our own requests
   // are bounded by max_pending, and counting them could stop us reading the answers that
   // free the window (both ends blocked on full pipes).

@@ -38,6 +38,11 @@ class session : public std::enable_shared_from_this<session> {
   std::error_code read_error() const { return read_error_; }
   std::error_code write_error() const { return write_error_; }
   bool done() const { return done_; }
+  // Writes of the engine's output started and ended (written, failed or cancelled). A payload
+  // submitted by reference is no longer needed once writes_ended() reaches the value
+  // writes_started() + 1 had when it was submitted.
+  std::uint64_t writes_started() const { return writes_started_; }
+  std::uint64_t writes_ended() const { return writes_ended_; }
   std::string describe() const { return stream_ ? stream_->describe() : "-"; }
 
  private:
@@ -52,7 +57,9 @@ class session : public std::enable_shared_from_this<session> {
   event_handler on_event_;
   done_handler on_done_;
   std::size_t read_bytes_;  // room asked for each read: one read can bring many packets
-  bytes writing_;
+  packet::output writing_;  // in flight: its borrowed payloads must outlive the write
+  std::uint64_t writes_started_ = 0;
+  std::uint64_t writes_ended_ = 0;
   bool reading_ = false;
   bool write_in_flight_ = false;
   bool flushing_ = false;
