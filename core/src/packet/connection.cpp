@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "wirekit/common/bsuint.hpp"
+#include "wirekit/common/page_buffer.hpp"
 
 namespace wirekit::packet {
 
@@ -13,6 +14,12 @@ namespace {
 // Answers at least this long are sent from the receive buffer when they lie there: below it
 // a copy costs less than an extra piece in the write and a buffer held until it is done.
 constexpr std::size_t borrow_min_bytes = std::size_t{16} << 10;
+
+// Receive buffers are big and reused: their pages are populated at once (page_buffer.hpp).
+std::shared_ptr<std::byte[]> new_receive_buffer(std::size_t size) {
+  if (size >= (std::size_t{64} << 10)) return std::shared_ptr<std::byte[]>(make_page_buffer(size));
+  return std::shared_ptr<std::byte[]>(new std::byte[size]);
+}
 
 event make_event(event_kind kind) {
   event e;
@@ -102,7 +109,7 @@ void input_buffer::reserve(std::size_t n) {
   if (n <= cap_) return;
   const auto cap = std::max(n, 2 * cap_);
   // The old buffer lives on while an answer sent from it is still held.
-  std::shared_ptr<std::byte[]> bigger(new std::byte[cap]);
+  auto bigger = new_receive_buffer(cap);
   if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
   data_ = std::move(bigger);
   cap_ = cap;
@@ -130,7 +137,7 @@ void input_buffer::restart_with_tail(std::size_t keep) {
       break;
     }
   }
-  if (!next.data) next.data.reset(new std::byte[next.cap]);
+  if (!next.data) next.data = new_receive_buffer(next.cap);
   if (keep > 0) std::memcpy(next.data.get(), data_.get() + (len_ - keep), keep);
   // Where the free buffer was taken, or over the oldest one still held.
   auto slot = std::find_if(left_.begin(), left_.end(), [](const auto& b) { return !b.data; });

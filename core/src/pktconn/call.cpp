@@ -22,6 +22,7 @@
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/common/hex.hpp"
+#include "wirekit/common/page_buffer.hpp"
 #include "wirekit/packet/packet_json.hpp"
 #include "wirekit/pktconn/session.hpp"
 
@@ -56,15 +57,18 @@ struct slot {
   std::string no_answer;  // why there is no answer
 };
 
-// A buffer of stdin bytes; unlike a vector it is not zero-filled first (a 1 MiB clear per
-// read costs as much as the read).
+// A buffer of stdin bytes, its pages populated at once (page_buffer.hpp); reused, never
+// cleared (a vector would zero-fill it, which costs as much as the read).
 struct raw_chunk {
-  std::unique_ptr<std::byte[]> data;
+  page_buffer data;
   std::size_t size = 0;  // bytes in use
   std::size_t capacity = 0;
+  // Where each '\n' in the chunk is: found by the reader thread while the bytes are in its
+  // cache, so the loop that sends the lines does not scan them.
+  std::vector<std::size_t> line_ends;
 
   static raw_chunk make(std::size_t capacity) {
-    return raw_chunk{std::unique_ptr<std::byte[]>(new std::byte[capacity]), 0, capacity};
+    return raw_chunk{make_page_buffer(capacity), 0, capacity, {}};
   }
   byte_view view() const { return {data.get(), size}; }
 };
@@ -100,6 +104,7 @@ class stdin_reader {
     std::lock_guard lock(state_->mutex);
     if (chunk.data && chunk.capacity == read_bytes && state_->spare.size() < max_spare) {
       chunk.size = 0;
+      chunk.line_ends.clear();
       state_->spare.push_back(std::move(chunk));
     }
   }
@@ -111,7 +116,8 @@ class stdin_reader {
     if (state_->chunks.empty()) return false;
     into = std::move(state_->chunks.front());
     state_->chunks.pop_front();
-    state_->cv.notify_all();
+    // A full queue's reader is woken once half of it is gone, not per chunk.
+    if (state_->chunks.size() == max_chunks / 2) state_->cv.notify_all();
     return true;
   }
 
@@ -178,6 +184,13 @@ class stdin_reader {
       const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
       const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
       if (whole > 0) {
+        buf.line_ends.clear();
+        for (std::size_t from = 0; from < whole;) {
+          const auto* nl =
+              static_cast<const std::byte*>(std::memchr(at + from, '\n', whole - from));
+          buf.line_ends.push_back(static_cast<std::size_t>(nl - at));
+          from = buf.line_ends.back() + 1;
+        }
         auto next = fresh(st, end - whole);
         std::memcpy(next.data.get(), at + whole, end - whole);
         buf.size = whole;
@@ -310,13 +323,17 @@ class caller {
           return std::nullopt;
         }
         chunk_pos_ = 0;
+        chunk_line_ = 0;
         continue;
       }
       const auto* begin = chunk_.data.get() + chunk_pos_;
-      const auto left = chunk_.size - chunk_pos_;
-      const auto* nl = static_cast<const std::byte*>(std::memchr(begin, '\n', left));
-      const auto length = nl != nullptr ? static_cast<std::size_t>(nl - begin) : left;
-      chunk_pos_ += nl != nullptr ? length + 1 : length;
+      std::size_t length = chunk_.size - chunk_pos_;  // the last line of the input, unended
+      if (chunk_line_ < chunk_.line_ends.size()) {
+        length = chunk_.line_ends[chunk_line_++] - chunk_pos_;
+        chunk_pos_ += length + 1;
+      } else {
+        chunk_pos_ += length;
+      }
       ++line_number_;
       const byte_view line(begin, length);
       // The payload is sent from the chunk, which lives until the write that carries it ends.
@@ -694,7 +711,8 @@ class caller {
   };
   std::deque<lent_chunk> lent_;  // bounded: the window's requests span only so many chunks
   std::size_t chunk_pos_ = 0;
-  bytes printing_;  // answers for one write
+  std::size_t chunk_line_ = 0;  // next of chunk_.line_ends
+  bytes printing_;              // answers for one write
   bool activity_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::size_t next_arg_ = 0;
