@@ -30,7 +30,8 @@ namespace wirekit::pktconn {
 
 namespace {
 
-// Answer payloads at least this long are written from where they lie, not batched.
+// Payloads at least this long are written from where they lie (requests from their stdin
+// chunk, answers from the receive buffer), not copied into a batch.
 inline constexpr std::size_t direct_write_bytes = 16 << 10;
 
 struct outgoing {
@@ -390,11 +391,13 @@ class caller {
            engine.sending() == packet::send_state::open) {
       auto o = next_request();
       if (!o) break;
-      // A stdin line goes out from its chunk (no copy into the output: for big payloads the
-      // copy and the fresh pages of a growing output buffer cost more than the pipe write).
-      const auto r = o->owned.empty()
-                         ? engine.submit_borrowed(o->rq_type, o->flags, o->payload, o->channel)
-                         : engine.submit(o->rq_type, o->flags, o->owned, o->channel);
+      // A big stdin line goes out from its chunk, not copied into the output (the copy and a
+      // growing output buffer cost more than the pipe write); a small one is copied, since a
+      // piece of its own in the write costs more than the copy.
+      const auto payload = o->owned.empty() ? o->payload : byte_view(o->owned);
+      const auto r = o->owned.empty() && payload.size() >= direct_write_bytes
+                         ? engine.submit_borrowed(o->rq_type, o->flags, payload, o->channel)
+                         : engine.submit(o->rq_type, o->flags, payload, o->channel);
       ++submitted_;
       if (r.status != packet::submit_status::ok) {
         fmt::print(stderr, "pktconn: call: request {} not sent: {}\n", submitted_,
