@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -91,7 +92,17 @@ class stdin_reader {
       : state_(std::make_shared<state>()) {
     state_->io = &io;
     state_->wake = std::move(wake);
-    std::thread([st = state_, max_line] { run(*st, max_line); }).detach();
+    state_->max_line = max_line;
+    // A regular file never makes a read wait: the loop reads it when it wants lines, which
+    // keeps the bytes in the cache of the thread that sends them and saves every handoff.
+    struct stat st {};
+    state_->inline_reads = ::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode);
+    if (!state_->inline_reads) {
+      std::thread([st = state_] {
+        while (read_once(*st)) {
+        }
+      }).detach();
+    }
   }
   ~stdin_reader() {
     std::lock_guard lock(state_->mutex);
@@ -112,6 +123,10 @@ class stdin_reader {
 
   // A chunk of whole lines, or false with *ended telling whether more can come.
   bool pop(raw_chunk& into, bool* ended) {
+    if (state_->inline_reads) {
+      while (state_->chunks.empty() && !state_->ended && read_once(*state_)) {
+      }
+    }
     std::lock_guard lock(state_->mutex);
     *ended = state_->ended && state_->chunks.empty();
     if (state_->chunks.empty()) return false;
@@ -132,6 +147,13 @@ class stdin_reader {
     std::function<void()> wake;
     bool ended = false;
     bool stopping = false;
+    bool inline_reads = false;  // stdin is a regular file: pop() reads, on the loop's thread
+    std::size_t max_line = 0;
+    // Where reading stands: a line not ended yet at the start of buf (carry bytes), and
+    // whether the rest of a line longer than any packet is being dropped.
+    raw_chunk buf;
+    std::size_t carry = 0;
+    bool skipping = false;
   };
 
   static bool deliver(state& st, raw_chunk&& chunk) {
@@ -141,7 +163,7 @@ class stdin_reader {
     const bool was_empty = st.chunks.empty();
     st.chunks.push_back(std::move(chunk));
     // One wake per batch: the loop takes every chunk there is when it runs.
-    if (was_empty && st.io) asio::post(*st.io, st.wake);
+    if (was_empty && st.io && !st.inline_reads) asio::post(*st.io, st.wake);
     return true;
   }
 
@@ -158,60 +180,66 @@ class stdin_reader {
     return raw_chunk::make(capacity);
   }
 
-  static void run(state& st, std::size_t max_line) {
-    auto buf = fresh(st, read_bytes);
-    std::size_t carry = 0;  // a line not ended yet, at the start of buf
-    bool skipping = false;  // the rest of a line longer than any packet: dropped
-    for (;;) {
-      if (buf.capacity - carry < read_bytes / 2) {
-        auto bigger = raw_chunk::make(carry + read_bytes);
-        std::memcpy(bigger.data.get(), buf.data.get(), carry);
-        buf = std::move(bigger);
-      }
-      std::byte* const at = buf.data.get();
-      const auto n = ::read(STDIN_FILENO, at + carry, buf.capacity - carry);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      std::size_t end = carry + static_cast<std::size_t>(n);
-      if (skipping) {
-        const auto* nl = static_cast<const std::byte*>(
-            std::memchr(at + carry, '\n', static_cast<std::size_t>(n)));
-        if (nl == nullptr) continue;
-        const auto from = static_cast<std::size_t>(nl - at);
-        std::memmove(at + carry, nl, end - from);
-        end = carry + (end - from);
-        skipping = false;
-      }
-      const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
-      const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
-      if (whole > 0) {
-        buf.line_ends.clear();
-        for (std::size_t from = 0; from < whole;) {
-          const auto* nl =
-              static_cast<const std::byte*>(std::memchr(at + from, '\n', whole - from));
-          buf.line_ends.push_back(static_cast<std::size_t>(nl - at));
-          from = buf.line_ends.back() + 1;
-        }
-        auto next = fresh(st, end - whole);
-        std::memcpy(next.data.get(), at + whole, end - whole);
-        buf.size = whole;
-        if (!deliver(st, std::move(buf))) return;
-        buf = std::move(next);
-      }
-      carry = end - whole;
-      // Longer than any packet may be: keep one byte too many so the submit refuses it.
-      if (carry > max_line) {
-        carry = max_line + 1;
-        skipping = true;
-      }
+  // One read of stdin; hands over the whole lines it completes. False once stdin is over
+  // (its last, unended line handed over too) or the reader is stopping.
+  static bool read_once(state& st) {
+    auto& buf = st.buf;
+    auto& carry = st.carry;
+    if (!buf.data) buf = fresh(st, read_bytes);
+    if (buf.capacity - carry < read_bytes / 2) {
+      auto bigger = raw_chunk::make(carry + read_bytes);
+      std::memcpy(bigger.data.get(), buf.data.get(), carry);
+      buf = std::move(bigger);
     }
-    if (carry > 0) {
-      buf.size = carry;
-      if (!deliver(st, std::move(buf))) return;
+    std::byte* const at = buf.data.get();
+    const auto n = ::read(STDIN_FILENO, at + carry, buf.capacity - carry);
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) return finish(st);
+    std::size_t end = carry + static_cast<std::size_t>(n);
+    if (st.skipping) {
+      const auto* nl =
+          static_cast<const std::byte*>(std::memchr(at + carry, '\n', static_cast<std::size_t>(n)));
+      if (nl == nullptr) return true;
+      const auto from = static_cast<std::size_t>(nl - at);
+      std::memmove(at + carry, nl, end - from);
+      end = carry + (end - from);
+      st.skipping = false;
+    }
+    const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
+    const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
+    if (whole > 0) {
+      buf.line_ends.clear();
+      for (std::size_t from = 0; from < whole;) {
+        const auto* nl = static_cast<const std::byte*>(std::memchr(at + from, '\n', whole - from));
+        buf.line_ends.push_back(static_cast<std::size_t>(nl - at));
+        from = buf.line_ends.back() + 1;
+      }
+      auto next = fresh(st, end - whole);
+      std::memcpy(next.data.get(), at + whole, end - whole);
+      buf.size = whole;
+      if (!deliver(st, std::move(buf))) return false;
+      buf = std::move(next);
+    }
+    carry = end - whole;
+    // Longer than any packet may be: keep one byte too many so the submit refuses it.
+    if (carry > st.max_line) {
+      carry = st.max_line + 1;
+      st.skipping = true;
+    }
+    return true;
+  }
+
+  // stdin is over: its last line, if it has no newline, then the end.
+  static bool finish(state& st) {
+    if (st.carry > 0) {
+      st.buf.size = st.carry;
+      st.carry = 0;
+      if (!deliver(st, std::move(st.buf))) return false;
     }
     std::lock_guard lock(st.mutex);
     st.ended = true;
-    if (st.io) asio::post(*st.io, st.wake);
+    if (st.io && !st.inline_reads) asio::post(*st.io, st.wake);
+    return false;
   }
 
   std::shared_ptr<state> state_;
