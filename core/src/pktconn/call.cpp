@@ -65,8 +65,8 @@ struct raw_chunk {
   page_buffer data;
   std::size_t size = 0;  // bytes in use
   std::size_t capacity = 0;
-  // Where each '\n' in the chunk is: found by the reader thread while the bytes are in its
-  // cache, so the loop that sends the lines does not scan them.
+  // Where each '\n' in the chunk is: found by the reader while the bytes are in its cache,
+  // so the loop that sends the lines does not scan them again.
   std::vector<std::size_t> line_ends;
 
   static raw_chunk make(std::size_t capacity) {
@@ -75,11 +75,12 @@ struct raw_chunk {
   byte_view view() const { return {data.get(), size}; }
 };
 
-// Reads stdin on its own thread (stdin may be a file, which asio cannot wait on) in big
-// reads, and hands over chunks of whole lines (a line cut by a read moves on to the next
-// chunk), so lines are found and sent where they lie: no copy and no lock per line. At most
-// max_chunks wait. The thread owns a share of the state, so it may outlive the reader while
-// it sits in a blocking read.
+// Reads stdin in big reads and hands over chunks of whole lines (a line cut by a read moves
+// on to the next chunk), so lines are found and sent where they lie: no copy and no lock
+// per line. A pipe or terminal is read on a thread of its own (asio cannot wait on every
+// kind of stdin, and a blocking read must not stop the loop), at most max_chunks ahead; the
+// thread owns a share of the state, so it may outlive the reader while it sits in a read.
+// A regular file is read by pop() itself, on the loop's thread: its reads never wait.
 class stdin_reader {
  public:
   // cat's read size: big enough to make reads cheap, small enough to stay in the cache.
