@@ -20,19 +20,12 @@ void post_success(asio::io_context& io, connect_handler handler,
 
 namespace {
 
-// One buffer after another, for transports without a gather write of their own.
+// One buffer after another (bufs[next] onwards), for transports without a gather write.
 void write_from(byte_stream& stream, std::shared_ptr<const_buffers> bufs, std::size_t next,
                 std::size_t written, io_handler handler) {
-  if (next == bufs->size()) {
-    // The contract: never inline from the initiating call (an empty list comes here first).
-    if (next == 0) return stream.async_write(asio::const_buffer{}, std::move(handler));
-    return handler({}, written);
-  }
-  const auto buf = (*bufs)[next];
-  stream.async_write(buf, [&stream, bufs, next, written, h = std::move(handler)](
-                              std::error_code ec, std::size_t n) mutable {
-    if (ec) return h(ec, written + n);
-    if (next + 1 == bufs->size()) return h({}, written + n);
+  stream.async_write((*bufs)[next], [&stream, bufs, next, written, h = std::move(handler)](
+                                        std::error_code ec, std::size_t n) mutable {
+    if (ec || next + 1 == bufs->size()) return h(ec, written + n);
     write_from(stream, bufs, next + 1, written + n, std::move(h));
   });
 }
@@ -40,6 +33,8 @@ void write_from(byte_stream& stream, std::shared_ptr<const_buffers> bufs, std::s
 }  // namespace
 
 void byte_stream::async_write_gather(const_buffers bufs, io_handler handler) {
+  // An empty list still completes later, never inline (the contract).
+  if (bufs.empty()) return async_write(asio::const_buffer{}, std::move(handler));
   write_from(*this, std::make_shared<const_buffers>(std::move(bufs)), 0, 0, std::move(handler));
 }
 

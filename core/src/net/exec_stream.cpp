@@ -22,19 +22,11 @@ void exec_stream::async_read_some(asio::mutable_buffer buf, io_handler handler) 
 }
 
 void exec_stream::async_write(asio::const_buffer buf, io_handler handler) {
-  if (!to_child_.is_open()) {
-    asio::post(executor_, [h = std::move(handler)] { h(asio::error::shut_down, 0); });
-    return;
-  }
-  asio::async_write(to_child_, buf, std::move(handler));
+  detail::write_to_descriptor(to_child_, buf, std::move(handler));
 }
 
 void exec_stream::async_write_gather(const_buffers bufs, io_handler handler) {
-  if (!to_child_.is_open()) {
-    asio::post(executor_, [h = std::move(handler)] { h(asio::error::shut_down, 0); });
-    return;
-  }
-  asio::async_write(to_child_, std::move(bufs), std::move(handler));
+  detail::write_to_descriptor(to_child_, std::move(bufs), std::move(handler));
 }
 
 void exec_stream::async_shutdown_write(done_handler handler) {

@@ -30,19 +30,11 @@ class stdio_stream final : public byte_stream {
   }
 
   void async_write(asio::const_buffer buf, io_handler handler) override {
-    if (!out_.is_open()) {
-      asio::post(in_.get_executor(), [h = std::move(handler)] { h(asio::error::shut_down, 0); });
-      return;
-    }
-    asio::async_write(out_, buf, std::move(handler));
+    write_to_descriptor(out_, buf, std::move(handler));
   }
 
   void async_write_gather(const_buffers bufs, io_handler handler) override {
-    if (!out_.is_open()) {
-      asio::post(in_.get_executor(), [h = std::move(handler)] { h(asio::error::shut_down, 0); });
-      return;
-    }
-    asio::async_write(out_, std::move(bufs), std::move(handler));
+    write_to_descriptor(out_, std::move(bufs), std::move(handler));
   }
 
   void async_shutdown_write(done_handler handler) override {

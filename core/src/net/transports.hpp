@@ -22,6 +22,17 @@ using socket_handler = std::function<void(std::error_code, asio::ip::tcp::socket
 void connect_tcp_socket(asio::io_context& io, const std::string& host, std::uint16_t port,
                         std::chrono::milliseconds timeout, socket_handler handler);
 
+// Writes one buffer or a buffer sequence whole to d (writev for a sequence), or fails later
+// with shut_down once a half-close has closed d.
+template <class Buffers>
+void write_to_descriptor(asio::posix::stream_descriptor& d, Buffers bufs, io_handler handler) {
+  if (!d.is_open()) {
+    asio::post(d.get_executor(), [h = std::move(handler)] { h(asio::error::shut_down, 0); });
+    return;
+  }
+  asio::async_write(d, std::move(bufs), std::move(handler));
+}
+
 // Calls handler later on io, never inline (the byte_stream contract).
 void post_failure(asio::io_context& io, connect_handler handler, std::error_code ec);
 void post_success(asio::io_context& io, connect_handler handler,

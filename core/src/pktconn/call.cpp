@@ -72,7 +72,6 @@ struct raw_chunk {
   static raw_chunk make(std::size_t capacity) {
     return raw_chunk{make_page_buffer(capacity), 0, capacity, {}};
   }
-  byte_view view() const { return {data.get(), size}; }
 };
 
 // Reads stdin in big reads and hands over chunks of whole lines (a line cut by a read moves
@@ -347,13 +346,12 @@ class caller {
         if (chunk_.data) lend(std::move(chunk_));
         chunk_ = raw_chunk{};
         chunk_pos_ = 0;
+        chunk_line_ = 0;
         bool ended = false;
         if (!reader_->pop(chunk_, &ended)) {
           if (ended) input_done_ = true;
           return std::nullopt;
         }
-        chunk_pos_ = 0;
-        chunk_line_ = 0;
         continue;
       }
       const auto* begin = chunk_.data.get() + chunk_pos_;

@@ -34,6 +34,13 @@ packet::connection_config client() {
   return c;
 }
 
+// A server whose request events carry only payload views (no copy), as pktconn serve's.
+packet::connection_config viewing_server() {
+  packet::connection_config c;
+  c.copy_payloads = false;
+  return c;
+}
+
 // Bytes into the engine the way a read does: straight into its buffer.
 void feed(packet::connection& c, byte_view wire) {
   auto room = c.input_space(wire.size());
@@ -110,9 +117,7 @@ TEST_CASE("a borrowed request is written from its payload and matches a copied o
 
 TEST_CASE("a big echo is sent from the receive buffer and stays intact while held",
           "[packet][connection]") {
-  packet::connection_config config;
-  config.copy_payloads = false;
-  packet::connection server(config);
+  packet::connection server(viewing_server());
   const bytes first(20000, std::byte{'A'});
   const bytes second(20000, std::byte{'B'});
   const bytes small(100, std::byte{'s'});
@@ -166,9 +171,7 @@ TEST_CASE("answers sent from the receive buffer survive a buffer that moves its 
           "[packet][connection]") {
   // Packets cut across reads: each read leaves a partial packet that input_space moves to
   // the front of a buffer. Every answer taken and held must keep its bytes.
-  packet::connection_config config;
-  config.copy_payloads = false;
-  packet::connection server(config);
+  packet::connection server(viewing_server());
   bytes stream;
   std::vector<bytes> payloads;
   for (std::uint64_t i = 0; i < 40; ++i) {

@@ -195,7 +195,6 @@ struct output {
   bytes owned;
   std::vector<byte_view> pieces;
   std::vector<std::shared_ptr<const void>> keep;  // what borrowed engine memory needs held
-  bool empty() const { return owned.empty() && pieces.empty(); }
 };
 
 class connection {
