@@ -11,10 +11,6 @@ namespace wirekit::packet {
 
 namespace {
 
-// Answers at least this long are sent from the receive buffer when they lie there: below it
-// a copy costs less than an extra piece in the write and a buffer held until it is done.
-constexpr std::size_t borrow_min_bytes = std::size_t{16} << 10;
-
 // Receive buffers are big and reused: their pages are populated at once (page_buffer.hpp).
 std::shared_ptr<std::byte[]> new_receive_buffer(std::size_t size) {
   if (size >= (std::size_t{64} << 10)) return std::shared_ptr<std::byte[]>(make_page_buffer(size));

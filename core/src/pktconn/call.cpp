@@ -31,9 +31,9 @@ namespace wirekit::pktconn {
 
 namespace {
 
-// Payloads at least this long are written from where they lie (requests from their stdin
-// chunk, answers from the receive buffer), not copied into a batch.
-inline constexpr std::size_t direct_write_bytes = 16 << 10;
+// Payloads of packet::borrow_min_bytes or more are written from where they lie (requests
+// from their stdin chunk, answers from the receive buffer), not copied into a batch.
+using packet::borrow_min_bytes;
 
 struct outgoing {
   std::uint64_t rq_type = 0;
@@ -422,7 +422,7 @@ class caller {
       // growing output buffer cost more than the pipe write); a small one is copied, since a
       // piece of its own in the write costs more than the copy.
       const auto payload = o->owned.empty() ? o->payload : byte_view(o->owned);
-      const auto r = o->owned.empty() && payload.size() >= direct_write_bytes
+      const auto r = o->owned.empty() && payload.size() >= borrow_min_bytes
                          ? engine.submit_borrowed(o->rq_type, o->flags, payload, o->channel)
                          : engine.submit(o->rq_type, o->flags, payload, o->channel);
       ++submitted_;
@@ -609,7 +609,7 @@ class caller {
         const auto text = j.dump() + "\n";
         append(printing_, as_bytes(text));
       } else if (s.answered && s.ok) {
-        if (payload.size() >= direct_write_bytes) {
+        if (payload.size() >= borrow_min_bytes) {
           write_direct(payload);
         } else {
           append(printing_, payload);

@@ -188,6 +188,12 @@ class input_buffer {
   std::vector<left_buffer> left_;
 };
 
+// Payloads at least this long are worth sending from where they lie (a piece of their own in
+// a writev) rather than copying into the output; below it the copy costs less than the piece.
+// The engine applies it to answers that lie in its receive buffer; drivers may to requests
+// (submit_borrowed) and to their own writes.
+inline constexpr std::size_t borrow_min_bytes = std::size_t{16} << 10;
+
 // Output taken from the engine: owned bytes, with payloads submitted by reference between
 // them. pieces lists the whole in wire order (views into owned and into those payloads);
 // empty when nothing was borrowed, and owned is the whole output.
