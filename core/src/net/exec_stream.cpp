@@ -1,9 +1,78 @@
-// exec:COMMAND: /bin/sh -c COMMAND with pipes on its stdin and stdout.
+// exec:COMMAND: /bin/sh -c COMMAND with pipes on its stdin and stdout (a plain command is
+// spawned without the shell).
 #include "wirekit/net/exec_stream.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
 
 #include "transports.hpp"
 
 namespace wirekit::net {
+
+namespace {
+
+// dash's builtins and the shell's reserved words: as a first word, only sh runs them right.
+constexpr std::array<std::string_view, 46> shell_words = {
+    ".",       ":",        "[",        "alias",  "bg",    "break",   "cd",     "chdir",
+    "command", "continue", "echo",     "eval",   "exec",  "exit",    "export", "false",
+    "fc",      "fg",       "getopts",  "hash",   "jobs",  "kill",    "local",  "printf",
+    "pwd",     "read",     "readonly", "return", "set",   "shift",   "test",   "times",
+    "trap",    "true",     "type",     "ulimit", "umask", "unalias", "unset",  "wait",
+    "case",    "for",      "if",       "select", "until", "while"};
+
+bool plain_character(char c) {
+  const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  return alnum || std::string_view("_-./:,+=@%").find(c) != std::string_view::npos;
+}
+
+bool executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+bool found_as_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return executable_file(name);
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const auto colon = dirs.find(':');
+    const auto dir = dirs.substr(0, colon);
+    // An empty entry means the current directory, as for the shell.
+    if (executable_file(std::string(dir.empty() ? "." : dir) + "/" + name)) return true;
+    if (colon == std::string_view::npos) return false;
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> direct_command(std::string_view command) {
+  std::vector<std::string> words;
+  std::string word;
+  for (const char c : command) {
+    if (c == ' ' || c == '\t') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else if (plain_character(c)) {
+      word += c;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  if (words.empty()) return std::nullopt;
+  const auto& first = words.front();
+  if (first.find('=') != std::string::npos) return std::nullopt;
+  if (std::find(shell_words.begin(), shell_words.end(), first) != shell_words.end()) {
+    return std::nullopt;
+  }
+  if (!found_as_program(first)) return std::nullopt;
+  return words;
+}
 
 exec_stream::exec_stream(const asio::any_io_executor& executor, spawned_child child,
                          std::string description)
@@ -49,7 +118,12 @@ namespace detail {
 
 void connect_exec(asio::io_context& io, const endpoint& where, connect_handler handler) {
   std::error_code ec;
-  const auto child = spawn_child({"/bin/sh", "-c", where.command}, {}, ec);
+  auto child = spawned_child{};
+  if (const auto direct = direct_command(where.command)) {
+    child = spawn_child(*direct, {}, ec);
+  }
+  // Not plain, or not spawnable as it is (a script without "#!" is run by sh): the shell.
+  if (child.pid <= 0) child = spawn_child({"/bin/sh", "-c", where.command}, {}, ec);
   if (ec) return post_failure(io, std::move(handler), ec);
   post_success(io, std::move(handler),
                std::make_unique<exec_stream>(io.get_executor(), child, to_string(where)));

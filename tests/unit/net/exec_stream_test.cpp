@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -122,4 +123,44 @@ TEST_CASE("spawn_child reports a missing program and passes extra environment", 
   reader.start();
   REQUIRE(test::run_until(io, [&] { return reader.done; }));
   CHECK(reader.text == "seen");
+}
+
+TEST_CASE("a plain exec: command is split into words and run without the shell", "[net][exec]") {
+  const auto words = direct_command("cat  -u\t-");
+  REQUIRE(words);
+  CHECK(*words == std::vector<std::string>{"cat", "-u", "-"});
+  const auto with_path = direct_command("/bin/cat --show-ends a=b x,y:z@1%2+3");
+  REQUIRE(with_path);
+  CHECK(with_path->size() == 4);
+
+  // Shell syntax, assignments, builtins and unknown programs stay with /bin/sh.
+  for (const char* command :
+       {"cat | cat", "cat > out", "cat $HOME", "cat 'a b'", "cat *", "cat ~", "cat; cat",
+        "cat # note", "A=1 cat", "exec cat", "cd /", "echo hi", "true", "if", "", "   ",
+        "no-such-program-wirekit", "./no/such/path"}) {
+    INFO(command);
+    CHECK_FALSE(direct_command(command));
+  }
+}
+
+TEST_CASE("exec: runs a plain command as the child itself and a shell command under sh",
+          "[net][exec]") {
+  // posix_spawn returns once the child has switched to its program's memory, which carries
+  // the program's file (its name in /proc may still be the parent's for a moment);
+  // "cat; true" keeps sh as the child until cat has ended.
+  const auto child_program = [](const std::string& text) {
+    asio::io_context io;
+    auto stream = connect(io, text);
+    auto* exec = dynamic_cast<exec_stream*>(stream.get());
+    REQUIRE(exec);
+    const pid_t pid = exec->pid();
+    std::error_code ec;
+    const auto program = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    CHECK_FALSE(ec);
+    stream->close();  // cat sees the end of its input and exits
+    CHECK(test::run_until(io, [&] { return gone(pid); }));
+    return program.filename().string();
+  };
+  CHECK(child_program("exec:cat -u") == "cat");
+  CHECK(child_program("exec:cat; true") != "cat");
 }

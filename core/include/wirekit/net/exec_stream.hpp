@@ -3,13 +3,23 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 #include "wirekit/net/asio.hpp"
 
 #include "wirekit/net/byte_stream.hpp"
 #include "wirekit/net/child_process.hpp"
 
 namespace wirekit::net {
+
+// The words of an exec: command that /bin/sh would run as one program with these arguments
+// and nothing more: plain words (letters, digits, _-./:,+=@%), the first neither a variable
+// assignment nor a shell builtin or keyword, and found as an executable (in PATH when it has
+// no '/'). Such a command is spawned directly, which saves starting a shell (~2.5 ms here);
+// anything else, and a program that is not found (sh says so, exit 127), is left to sh.
+std::optional<std::vector<std::string>> direct_command(std::string_view command);
 
 class exec_stream final : public byte_stream {
  public:
