@@ -37,6 +37,24 @@ out=$(timeout 30 "$PK" call --type 7 --flags 9 --connect \
   "exec:$PK serve --exec 'echo \$PKT_RQ_TYPE \$PKT_FLAGS \$PKT_TAG \$PKT_CHANNEL'" x)
 expect_eq "exec handler environment" "$out" '7 9 2 0'
 
+# A stdin line longer than --max-packet is refused and skipped, however many reads it spans,
+# and the lines after it (one without a newline at the end) still go out, from a regular file
+# (read on the loop) and from a pipe (read on a thread).
+repeat() { head -c "$2" /dev/zero | tr '\0' "$1"; }
+{ printf 'first\n'; repeat x 600000; printf '\nthird\n'; repeat y 70000; printf '\nlast'; } \
+  > "$WORK/long.txt"
+expected_long="$(printf 'first\nthird\n'; repeat y 70000; printf '\nlast')"
+run_capture long_file "$PK" call --max-packet 100000 \
+  --connect "exec:$PK serve --echo --max-packet 100000" < "$WORK/long.txt"
+run_capture long_pipe sh -c "cat '$WORK/long.txt' | '$PK' call --max-packet 100000 \
+  --connect 'exec:$PK serve --echo --max-packet 100000'"
+for how in file pipe; do
+  expect_eq "overlong line from a $how: exit status" "$(rc_of long_$how)" 1
+  expect_eq "overlong line from a $how: the other lines answered" \
+    "$(cat "$WORK/long_$how.out")" "$expected_long"
+  expect_err long_$how "request 2 not sent: payload larger than --max-packet"
+done
+
 # A handler that runs too long fails; the answer comes at the timeout, not at the end.
 run_capture slow "$PK" call --connect "exec:$PK serve --handler-timeout 0.3 --exec 'sleep 20'" x
 expect_eq "handler timeout: exit status" "$(rc_of slow)" 1

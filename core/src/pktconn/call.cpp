@@ -196,6 +196,7 @@ class stdin_reader {
     if (n < 0 && errno == EINTR) return true;
     if (n <= 0) return finish(st);
     std::size_t end = carry + static_cast<std::size_t>(n);
+    std::size_t scan_from = carry;  // the carried bytes hold no '\n'
     if (st.skipping) {
       const auto* nl =
           static_cast<const std::byte*>(std::memchr(at + carry, '\n', static_cast<std::size_t>(n)));
@@ -205,15 +206,16 @@ class stdin_reader {
       end = carry + (end - from);
       st.skipping = false;
     }
-    const auto* last = static_cast<const std::byte*>(::memrchr(at, '\n', end));
-    const std::size_t whole = last == nullptr ? 0 : static_cast<std::size_t>(last - at) + 1;
+    // One pass over the new bytes finds every line end, the last one included.
+    buf.line_ends.clear();
+    for (std::size_t from = scan_from; from < end;) {
+      const auto* nl = static_cast<const std::byte*>(std::memchr(at + from, '\n', end - from));
+      if (nl == nullptr) break;
+      buf.line_ends.push_back(static_cast<std::size_t>(nl - at));
+      from = buf.line_ends.back() + 1;
+    }
+    const std::size_t whole = buf.line_ends.empty() ? 0 : buf.line_ends.back() + 1;
     if (whole > 0) {
-      buf.line_ends.clear();
-      for (std::size_t from = 0; from < whole;) {
-        const auto* nl = static_cast<const std::byte*>(std::memchr(at + from, '\n', whole - from));
-        buf.line_ends.push_back(static_cast<std::size_t>(nl - at));
-        from = buf.line_ends.back() + 1;
-      }
       auto next = fresh(st, end - whole);
       std::memcpy(next.data.get(), at + whole, end - whole);
       buf.size = whole;
