@@ -67,6 +67,12 @@ void session::flush() {
 
 void session::start_read() {
   if (reading_ || done_ || !engine_.wants_input()) return;
+  // Taking output may have let the engine parse on: the events it made point into the
+  // receive buffer, which the read may reuse, so they are handled first.
+  if (engine_.has_events()) {
+    flush_again_ = true;
+    return;
+  }
   reading_ = true;
   // Straight into the engine's buffer: packets are parsed where the kernel put them.
   const auto room = engine_.input_space(read_bytes_);
