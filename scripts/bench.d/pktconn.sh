@@ -5,12 +5,14 @@
 # with the input. The baseline is file | cat | cat | cat > file: the same two pipes between
 # three processes, the same bytes in and out. Rounds alternate pktconn and cat so load from
 # other work falls on both; each round prints wall-clock rates and the CPU time (user+sys of
-# every process involved), and the last line the medians. PIPE_SIZE=BYTES enlarges every
+# every process involved), and the last line the medians. On a shared 2-core VM a round of
+# either tool now and then takes two to three times its usual CPU, so the default is 9
+# rounds: the median then rests on the undisturbed ones. PIPE_SIZE=BYTES enlarges every
 # pipe of both (pktconn --pipe-size; F_SETPIPE_SZ for cat's); default: as the kernel makes them.
 set -euo pipefail
 requests=${1:-200000}
 big=${2:-2000}
-rounds=${3:-5}
+rounds=${3:-9}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
