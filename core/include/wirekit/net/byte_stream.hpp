@@ -56,7 +56,8 @@ struct stream_options {
 
 using connect_handler = std::function<void(std::error_code, std::unique_ptr<byte_stream>)>;
 
-// Connects to (tcp, tls, unix), spawns (exec, via /bin/sh -c), or wraps fds 0 and 1 (stdio)
+// Connects to (tcp, tls, unix), spawns (exec: via /bin/sh -c, or directly when the command is
+// plain words, see direct_command), or wraps fds 0 and 1 (stdio)
 // the endpoint, then calls handler once with the stream or with the reason it failed
 // (timeouts give asio::error::timed_out). Datagram endpoints fail with invalid_argument.
 void async_connect_stream(asio::io_context& io, const endpoint& where,
