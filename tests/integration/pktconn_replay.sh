@@ -24,16 +24,27 @@ for conv in "$CONV"/*.jsonl; do
   wk_pids+=($!)
   exec 3> "$fifo"
   answered=0
+  batch=""
+  # The client's packets since the last server packet, in one write: the capture's client
+  # sent them back to back (a probe like duplicate_tag_inflight needs the second while the
+  # first's 0.5 s handler still runs, which a process start per packet may miss under load).
+  send_batch() {
+    [ -n "$batch" ] || return 0
+    # The capture's client wrote these after seeing $answered packets: wait for as many.
+    wk_wait_for 20 has_packets "$out" "$answered" || fail "$name: no answer within 20 s"
+    # After a malformed packet the server stops reading and may be gone: EPIPE is fine.
+    printf '%s' "$batch" | "$PK" encode >&3 2>/dev/null || true
+    batch=""
+  }
   while IFS= read -r line; do
     if [[ $line == *'"dir": "c2s"'* ]]; then
-      # The capture's client wrote this after seeing $answered packets: wait for as many.
-      wk_wait_for 20 has_packets "$out" "$answered" || fail "$name: no answer within 20 s"
-      # After a malformed packet the server stops reading and may be gone: EPIPE is fine.
-      printf '%s\n' "$line" | "$PK" encode >&3 2>/dev/null || true
+      batch+="$line"$'\n'
     else
+      send_batch
       answered=$((answered + 1))
     fi
   done < "$conv"
+  send_batch
   exec 3>&-
   wk_wait_for 20 test -s "$status" || fail "$name: serve did not exit"
   expected=$("$PK" encode --dir s2c < "$conv" | "$PK" decode --hex)

@@ -42,7 +42,11 @@ class scripted_stream final : public net::byte_stream {
     s_->write_done = std::move(h);
   }
   void async_shutdown_write(net::done_handler h) override { h({}); }
-  void close() override {}
+  // As a real close cancels them: the pending handlers hold the session.
+  void close() override {
+    s_->read_done = nullptr;
+    s_->write_done = nullptr;
+  }
   std::string describe() const override { return "scripted"; }
 
  private:
