@@ -345,7 +345,13 @@ class caller {
     }
     for (;;) {
       if (chunk_pos_ >= chunk_.size) {
-        if (chunk_.data) lend(std::move(chunk_));
+        // Only a chunk that lines went out from must outlive the write that carries them.
+        if (chunk_.data && chunk_borrowed_) {
+          lend(std::move(chunk_));
+        } else if (chunk_.data) {
+          reader_->give_back(std::move(chunk_));
+        }
+        chunk_borrowed_ = false;
         chunk_ = raw_chunk{};
         chunk_pos_ = 0;
         chunk_line_ = 0;
@@ -424,9 +430,10 @@ class caller {
       // growing output buffer cost more than the pipe write); a small one is copied, since a
       // piece of its own in the write costs more than the copy.
       const auto payload = o->owned.empty() ? o->payload : byte_view(o->owned);
-      const auto r = o->owned.empty() && payload.size() >= borrow_min_bytes
-                         ? engine.submit_borrowed(o->rq_type, o->flags, payload, o->channel)
-                         : engine.submit(o->rq_type, o->flags, payload, o->channel);
+      const bool borrow = o->owned.empty() && payload.size() >= borrow_min_bytes;
+      const auto r = borrow ? engine.submit_borrowed(o->rq_type, o->flags, payload, o->channel)
+                            : engine.submit(o->rq_type, o->flags, payload, o->channel);
+      if (borrow && r.status == packet::submit_status::ok) chunk_borrowed_ = true;
       ++submitted_;
       if (r.status != packet::submit_status::ok) {
         fmt::print(stderr, "pktconn: call: request {} not sent: {}\n", submitted_,
@@ -741,10 +748,11 @@ class caller {
     raw_chunk chunk;
     std::uint64_t until_write;  // in use until the session has ended this many writes
   };
-  std::deque<lent_chunk> lent_;  // bounded: the window's requests span only so many chunks
+  std::deque<lent_chunk> lent_;  // bounded: the window's big requests span only so many chunks
   std::size_t chunk_pos_ = 0;
-  std::size_t chunk_line_ = 0;  // next of chunk_.line_ends
-  bytes printing_;              // answers for one write
+  std::size_t chunk_line_ = 0;   // next of chunk_.line_ends
+  bool chunk_borrowed_ = false;  // a line of chunk_ went out by reference
+  bytes printing_;               // answers for one write
   bool activity_ = false;
   std::chrono::steady_clock::time_point last_activity_;
   std::size_t next_arg_ = 0;
