@@ -55,6 +55,55 @@ for how in file pipe; do
   expect_err long_$how "request 2 not sent: payload larger than --max-packet"
 done
 
+# A peer that does not read: call stops taking stdin once about 256 KiB of requests wait for
+# the pipe, however wide the window (here 256 lines of 64 KiB, 16 MiB, would fit in it).
+# The peer reads nothing until the gate opens, and then goes away.
+mkfifo "$WORK/gate"
+line=$(repeat z 65535)
+for _ in $(seq 300); do printf '%s\n' "$line"; done > "$WORK/wide.txt"
+# (Not through wk_bg: a background command inside a function reads /dev/null.)
+"$PK" call --window 256 --connect "exec:timeout 60 cat '$WORK/gate'" \
+  < "$WORK/wide.txt" > "$WORK/wide.out" 2> "$WORK/wide.err" &
+wide_pid=$!
+wk_pids+=("$wide_pid")
+stdin_pos() { awk '$1 == "pos:" { print $2 }' "/proc/$wide_pid/fdinfo/0"; }
+# Settled: the loop has read and sleeps in epoll_wait (232) or epoll_pwait (281), twice with
+# the same stdin position. Call reads a regular-file stdin on its loop, so nothing moves meanwhile.
+last_pos=-1
+settled() {
+  local call pos
+  read -r call _ < "/proc/$wide_pid/syscall" || return 1
+  pos=$(stdin_pos)
+  [ "$pos" -gt 0 ] && { [ "$call" = 232 ] || [ "$call" = 281 ]; } || { last_pos=-1; return 1; }
+  [ "$pos" = "$last_pos" ] && return 0
+  last_pos=$pos
+  return 1
+}
+wk_wait_for 20 settled || fail "blocked peer: call never settled (stdin at $(stdin_pos))"
+pos=$(stdin_pos)
+[ "$pos" -le $((2 << 20)) ] ||
+  fail "blocked peer: call read $pos bytes of stdin ahead of a peer that reads nothing"
+pass "blocked peer: call read only $pos of 19 MiB of stdin ahead"
+: > "$WORK/gate"
+# Bash may have reaped it already (wait still gives its status), or it is a zombie.
+ended() { ! [ -e "/proc/$wide_pid" ] || [ "$(awk '{ print $3 }' "/proc/$wide_pid/stat")" = Z ]; }
+wk_wait_for 30 ended || fail "blocked peer: call did not end"
+wide_rc=0
+wait "$wide_pid" || wide_rc=$?
+expect_eq "blocked peer: exit status once the peer went away" "$wide_rc" 1
+expect_err wide "request 1: no answer"
+
+
+# A peer that answers nothing until it has 1 MiB of requests: call must go on sending as
+# its writes end, not only as answers come (it holds requests back while 256 KiB wait).
+head -n 40 "$WORK/wide.txt" > "$WORK/held.txt"
+run_capture held "$PK" call --window 64 --timeout 10 --connect \
+  "exec:{ head -c 1048576 > '$WORK/held.bin'; cat '$WORK/held.bin' -; } | '$PK' serve --echo" \
+  < "$WORK/held.txt"
+expect_eq "peer holding requests back: exit status" "$(rc_of held)" 0
+cmp -s "$WORK/held.out" "$WORK/held.txt" || fail "peer holding requests back: answers differ"
+pass "peer holding requests back: all 40 answered"
+
 # A handler that runs too long fails; the answer comes at the timeout, not at the end.
 run_capture slow "$PK" call --connect "exec:$PK serve --handler-timeout 0.3 --exec 'sleep 20'" x
 expect_eq "handler timeout: exit status" "$(rc_of slow)" 1

@@ -516,6 +516,13 @@ void connection::take_output(output& out) {
   pump();
 }
 
+std::size_t connection::output_bytes() const {
+  std::size_t n = out_.size();
+  for (const auto& b : borrowed_)
+    n += b.payload.size();
+  return n;
+}
+
 std::optional<event> connection::poll_event() {
   if (events_head_ == events_.size()) return std::nullopt;
   event e = std::move(events_[events_head_++]);

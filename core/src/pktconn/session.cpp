@@ -24,9 +24,10 @@ session::~session() {
   if (stream_) stream_->close();
 }
 
-void session::start(event_handler on_event, done_handler on_done) {
+void session::start(event_handler on_event, done_handler on_done, written_handler on_written) {
   on_event_ = std::move(on_event);
   on_done_ = std::move(on_done);
+  on_written_ = std::move(on_written);
   flush();
 }
 
@@ -107,6 +108,8 @@ void session::start_write() {
       packet::output discard;
       while (self->engine_.has_output())
         self->engine_.take_output(discard);
+    } else if (self->on_written_) {
+      self->on_written_();
     }
     self->flush();
   };

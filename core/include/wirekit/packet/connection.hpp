@@ -243,6 +243,8 @@ class connection {
   // The same, borrowed payloads left where they lie: write out.pieces if it is not empty.
   void take_output(output& out);
   bool has_output() const { return !out_.empty(); }
+  // Bytes take_output() would give now, borrowed payloads included.
+  std::size_t output_bytes() const;
   // Events not yet taken by poll_event(). take_output() and respond() may parse on and make
   // some; their payload views die with the next input_space(), so poll them first.
   bool has_events() const { return events_waiting() > 0; }

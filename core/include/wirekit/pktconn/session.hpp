@@ -20,6 +20,7 @@ class session : public std::enable_shared_from_this<session> {
  public:
   using event_handler = std::function<void(packet::event&)>;
   using done_handler = std::function<void()>;
+  using written_handler = std::function<void()>;
 
   session(asio::io_context& io, std::unique_ptr<net::byte_stream> stream,
           packet::connection_config config, bool trace,
@@ -29,7 +30,9 @@ class session : public std::enable_shared_from_this<session> {
   static constexpr std::size_t min_read_bytes = std::size_t{64} << 10;
   ~session();
 
-  void start(event_handler on_event, done_handler on_done);
+  // on_written, if given, runs after each write of the engine's output has ended well: an
+  // owner that holds back its requests while output waits can submit more then.
+  void start(event_handler on_event, done_handler on_done, written_handler on_written = {});
   packet::connection& engine() { return engine_; }
   void flush();
   // Drops the stream at once (a timeout or a signal): nothing more is read or written.
@@ -56,6 +59,7 @@ class session : public std::enable_shared_from_this<session> {
   bool trace_;
   event_handler on_event_;
   done_handler on_done_;
+  written_handler on_written_;
   std::size_t read_bytes_;  // room asked for each read: one read can bring many packets
   packet::output writing_;  // in flight: its borrowed payloads must outlive the write
   std::uint64_t writes_started_ = 0;
