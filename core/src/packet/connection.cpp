@@ -47,6 +47,7 @@ bool connection::wants_input() const {
 
 void connection::receive(byte_view data) {
   if (receive_ended_ || input_closed_ || data.empty()) return;
+  pin_for_waiting_events();
   // Payload views of earlier events die here (see event::payload_view): only now may in_
   // move. Room for everything this call may append is made first, so views into in_ made
   // during the call stay valid too.
@@ -82,6 +83,7 @@ void connection::receive(byte_view data) {
 }
 
 std::span<std::byte> connection::input_space(std::size_t at_least) {
+  pin_for_waiting_events();
   if (in_pos_ == in_.size()) {
     in_.clear();
     in_pos_ = 0;
@@ -93,6 +95,14 @@ std::span<std::byte> connection::input_space(std::size_t at_least) {
     in_pos_ = 0;
   }
   return in_.room(at_least);
+}
+
+// A driver that reads before it polls (see has_events) must not get the payloads it has yet
+// to see overwritten: while such a buffer is held, in_ switches to another one.
+void connection::pin_for_waiting_events() {
+  if (config_.copy_payloads || !has_events() || in_.size() == 0) return;
+  auto held = in_.keeper();
+  if (pinned_.empty() || pinned_.back() != held) pinned_.push_back(std::move(held));
 }
 
 void connection::input_written(std::size_t n) {
@@ -533,6 +543,7 @@ std::optional<event> connection::poll_event() {
   } else if (events_head_ == events_.size()) {
     events_.clear();
     events_head_ = 0;
+    pinned_.clear();  // the views of e die with the next input_space(), as usual
     pump();
   }
   return e;

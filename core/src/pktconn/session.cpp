@@ -68,8 +68,9 @@ void session::flush() {
 
 void session::start_read() {
   if (reading_ || done_ || !engine_.wants_input()) return;
-  // Taking output may have let the engine parse on: the events it made point into the
-  // receive buffer, which the read may reuse, so they are handled first.
+  // Taking output may have let the engine parse on: the events it made are handled first.
+  // (The engine would keep the buffer their payloads lie in, but only by switching to
+  // another one for this read.)
   if (engine_.has_events()) {
     flush_again_ = true;
     return;

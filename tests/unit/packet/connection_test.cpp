@@ -494,3 +494,39 @@ TEST_CASE("input_space/input_written parse in place and payload views see whole 
   c.take_output(out);
   CHECK(wirekit::test::split_packets(out).size() == sent.size());
 }
+
+// A driver that reads again before it has polled the events of the last read: the payloads
+// it has not seen yet must not be overwritten by that read, wherever the buffer stands.
+TEST_CASE("input_space leaves the payloads of events not yet polled alone",
+          "[packet][connection]") {
+  packet::connection_config config;
+  config.copy_payloads = false;
+  packet::connection c(config);
+  auto request = [](std::uint64_t tag, const std::string& payload) {
+    bytes p;
+    REQUIRE(packet::encode(packet::make_request(0, tag, 0, 0, as_bytes(payload)), p) ==
+            packet::encode_status::ok);
+    return p;
+  };
+  const std::string first(3000, 'a'), second(5000, 'b');
+  bytes stream = request(2, first);
+  append(stream, request(3, second));
+  const auto partial = request(4, std::string(100, 'c'));
+  // Two whole packets and the start of a third, so the next input_space() both has a tail
+  // to keep and, for a big room, reason to move it.
+  append(stream, byte_view(partial).first(10));
+  auto room = c.input_space(stream.size());
+  std::memcpy(room.data(), stream.data(), stream.size());
+  c.input_written(stream.size());
+  REQUIRE(c.has_events());
+  for (const std::size_t ask : {std::size_t{16}, std::size_t{1} << 20}) {
+    auto again = c.input_space(ask);
+    std::memset(again.data(), 'X', again.size());  // what a read of garbage would do
+    c.input_written(0);
+  }
+  std::vector<std::string> got;
+  while (auto e = c.poll_event()) {
+    if (e->kind == event_kind::request) got.emplace_back(as_chars(e->payload_view));
+  }
+  CHECK(got == std::vector<std::string>{first, second});
+}

@@ -102,7 +102,8 @@ struct event {
   bool ok = false;            // response
   bytes payload;              // request, response (if copy_payloads)
   // request, response: the payload where it was parsed, in the caller's input or the
-  // engine's buffer; valid until the next receive() or receive_end() call.
+  // engine's buffer; valid until the next receive(), input_space() or receive_end() call
+  // made after the event was polled (the caller's input for as long as the caller keeps it).
   byte_view payload_view;
   end_reason end = end_reason::none;        // receive_ended, request_failed
   decode_error error = decode_error::none;  // receive_ended with bad_packet
@@ -246,7 +247,9 @@ class connection {
   // Bytes take_output() would give now, borrowed payloads included.
   std::size_t output_bytes() const;
   // Events not yet taken by poll_event(). take_output() and respond() may parse on and make
-  // some; their payload views die with the next input_space(), so poll them first.
+  // some. Their payload views outlive an input_space() or receive() made before they are
+  // polled (the receive buffer they lie in is left alone until then), but poll them first
+  // anyway: a read while events wait costs a switch of buffers.
   bool has_events() const { return events_waiting() > 0; }
   std::optional<event> poll_event();
   std::optional<direction_record> poll_trace();
@@ -303,6 +306,10 @@ class connection {
     std::shared_ptr<const void> keeper;  // for answers sent from in_
   };
   std::vector<borrowed_payload> borrowed_;
+  // Receive buffers that events not yet polled point into, held from the input_space() or
+  // receive() that would otherwise reuse them until the last of those events is polled.
+  std::vector<std::shared_ptr<const void>> pinned_;
+  void pin_for_waiting_events();
   // Answers and rejects in out_: what a flooding peer can make us queue. Our own requests
   // are bounded by max_pending, and counting them could stop us reading the answers that
   // free the window (both ends blocked on full pipes).
