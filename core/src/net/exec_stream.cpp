@@ -34,23 +34,27 @@ bool executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-bool found_as_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return executable_file(name);
+std::optional<std::string> find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    if (executable_file(name)) return name;
+    return std::nullopt;
+  }
   const char* path = std::getenv("PATH");
   std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   while (true) {
     const auto colon = dirs.find(':');
     const auto dir = dirs.substr(0, colon);
     // An empty entry means the current directory, as for the shell.
-    if (executable_file(std::string(dir.empty() ? "." : dir) + "/" + name)) return true;
-    if (colon == std::string_view::npos) return false;
+    auto file = std::string(dir.empty() ? "." : dir) + "/" + name;
+    if (executable_file(file)) return file;
+    if (colon == std::string_view::npos) return std::nullopt;
     dirs.remove_prefix(colon + 1);
   }
 }
 
 }  // namespace
 
-std::optional<std::vector<std::string>> direct_command(std::string_view command) {
+std::optional<direct_program> direct_command(std::string_view command) {
   std::vector<std::string> words;
   std::string word;
   for (const char c : command) {
@@ -70,8 +74,9 @@ std::optional<std::vector<std::string>> direct_command(std::string_view command)
   if (std::find(shell_words.begin(), shell_words.end(), first) != shell_words.end()) {
     return std::nullopt;
   }
-  if (!found_as_program(first)) return std::nullopt;
-  return words;
+  auto file = find_program(first);
+  if (!file) return std::nullopt;
+  return direct_program{std::move(*file), std::move(words)};
 }
 
 exec_stream::exec_stream(const asio::any_io_executor& executor, spawned_child child,
@@ -120,7 +125,7 @@ void connect_exec(asio::io_context& io, const endpoint& where, connect_handler h
   std::error_code ec;
   auto child = spawned_child{};
   if (const auto direct = direct_command(where.command)) {
-    child = spawn_child(*direct, {}, ec);
+    child = spawn_child(direct->words, {}, ec, direct->file);
   }
   // Not plain, or not spawnable as it is (a script without "#!" is run by sh): the shell.
   if (child.pid <= 0) child = spawn_child({"/bin/sh", "-c", where.command}, {}, ec);

@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
@@ -128,10 +129,15 @@ TEST_CASE("spawn_child reports a missing program and passes extra environment", 
 TEST_CASE("a plain exec: command is split into words and run without the shell", "[net][exec]") {
   const auto words = direct_command("cat  -u\t-");
   REQUIRE(words);
-  CHECK(*words == std::vector<std::string>{"cat", "-u", "-"});
+  CHECK(words->words == std::vector<std::string>{"cat", "-u", "-"});
+  // Found in PATH once, here; the spawn runs that file.
+  CHECK(words->file.size() > 4);
+  CHECK(words->file.substr(words->file.size() - 4) == "/cat");
+  CHECK(::access(words->file.c_str(), X_OK) == 0);
   const auto with_path = direct_command("/bin/cat --show-ends a=b x,y:z@1%2+3");
   REQUIRE(with_path);
-  CHECK(with_path->size() == 4);
+  CHECK(with_path->file == "/bin/cat");
+  CHECK(with_path->words.size() == 4);
 
   // Shell syntax, assignments, builtins and unknown programs stay with /bin/sh.
   for (const char* command :

@@ -19,7 +19,11 @@ namespace wirekit::net {
 // assignment nor a shell builtin or keyword, and found as an executable (in PATH when it has
 // no '/'). Such a command is spawned directly, which saves starting a shell (~2.5 ms here);
 // anything else, and a program that is not found (sh says so, exit 127), is left to sh.
-std::optional<std::vector<std::string>> direct_command(std::string_view command);
+struct direct_program {
+  std::string file;                // where the program was found (the search is done here)
+  std::vector<std::string> words;  // its argv
+};
+std::optional<direct_program> direct_command(std::string_view command);
 
 class exec_stream final : public byte_stream {
  public:
