@@ -111,14 +111,22 @@ void connection::input_written(std::size_t n) {
   pump();
 }
 
+std::shared_ptr<std::byte[]> input_buffer::make(std::size_t size) {
+  ++made_;
+  return new_receive_buffer(size);
+}
+
 void input_buffer::reserve(std::size_t n) {
   if (n <= cap_) return;
   const auto cap = std::max(n, 2 * cap_);
   // The old buffer lives on while an answer sent from it is still held.
-  auto bigger = new_receive_buffer(cap);
+  auto bigger = make(cap);
   if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
   data_ = std::move(bigger);
   cap_ = cap;
+  // Smaller buffers are of no more use: taking one would mean growing it again, a fresh
+  // buffer every turn (each a mmap, page faults and a munmap).
+  std::erase_if(left_, [cap](const left_buffer& b) { return b.cap < cap; });
 }
 
 void input_buffer::append(byte_view b) {
@@ -138,12 +146,12 @@ void input_buffer::drop_front(std::size_t n) {
 void input_buffer::restart_with_tail(std::size_t keep) {
   left_buffer next{nullptr, cap_};
   for (auto& b : left_) {
-    if (b.data.use_count() == 1 && b.cap >= keep) {
+    if (b.data.use_count() == 1 && b.cap >= std::max(keep, cap_)) {
       std::swap(next, b);
       break;
     }
   }
-  if (!next.data) next.data = new_receive_buffer(next.cap);
+  if (!next.data) next.data = make(next.cap);
   if (keep > 0) std::memcpy(next.data.get(), data_.get() + (len_ - keep), keep);
   // Where the free buffer was taken, or over the oldest one still held.
   auto slot = std::find_if(left_.begin(), left_.end(), [](const auto& b) { return !b.data; });

@@ -201,3 +201,59 @@ TEST_CASE("answers sent from the receive buffer survive a buffer that moves its 
     packet::encode(packet::make_response(0, 2 + i, true, 0, payloads[i]), expected);
   CHECK(all == expected);
 }
+
+TEST_CASE("a busy echo turns over the same few receive buffers", "[packet][connection]") {
+  // As pktconn serve runs an echo of 64 KiB payloads into a pipe slower than its input:
+  // 256 KiB reads that end inside a packet, every answer sent from the receive buffer, and
+  // one write in flight while up to max_output_bytes of answers wait behind it, all holding
+  // the buffers they lie in. A receive buffer made anew costs a mmap, a page fault per page
+  // and a munmap; once the buffers have grown to size, the same ones must come round again.
+  packet::connection server(viewing_server());
+  const bytes payload(65536, std::byte{'e'});
+  std::uint64_t next_tag = 2;
+  bytes packet_bytes;
+  std::size_t packet_at = 0;
+  auto produce = [&](std::span<std::byte> room) {
+    for (std::size_t n = 0; n < room.size();) {
+      if (packet_at == packet_bytes.size()) {
+        packet_bytes = request_wire(next_tag++, payload);
+        packet_at = 0;
+      }
+      const auto take = std::min(room.size() - n, packet_bytes.size() - packet_at);
+      std::memcpy(room.data() + n, packet_bytes.data() + packet_at, take);
+      packet_at += take;
+      n += take;
+    }
+  };
+  constexpr std::size_t read_bytes = std::size_t{256} << 10;
+  packet::output in_flight;
+  std::uint64_t answered = 0;
+  auto step = [&](int i) {
+    if (server.wants_input()) {
+      auto room = server.input_space(read_bytes);
+      room = room.first(std::min(room.size(), read_bytes));
+      produce(room);
+      server.input_written(room.size());
+      while (auto e = server.poll_event()) {
+        REQUIRE(e->kind == event_kind::request);
+        REQUIRE(e->payload_view.size() == payload.size());
+        server.respond(e->channel, e->tag, true, 0, e->payload_view);
+        ++answered;
+      }
+    }
+    // The pipe takes a write every third turn, or when the queue stops the input.
+    if (i % 3 == 0 || !server.wants_input()) {
+      packet::output next;
+      server.take_output(next);
+      in_flight = std::move(next);  // the write before it has ended
+    }
+  };
+  int i = 0;
+  for (; i < 90; ++i)
+    step(i);  // the buffers grow to their size
+  const auto made = server.receive_buffers_made();
+  for (; i < 600; ++i)
+    step(i);
+  CHECK(answered > 1000);
+  CHECK(server.receive_buffers_made() == made);
+}
