@@ -124,9 +124,11 @@ void input_buffer::reserve(std::size_t n) {
   if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
   data_ = std::move(bigger);
   cap_ = cap;
-  // Smaller buffers are of no more use: taking one would mean growing it again, a fresh
-  // buffer every turn (each a mmap, page faults and a munmap).
-  std::erase_if(left_, [cap](const left_buffer& b) { return b.cap < cap; });
+  // Smaller free buffers are of no more use: taking one would mean growing it again, a fresh
+  // buffer every turn (each a mmap, page faults and a munmap). One still held stays: the
+  // payload views of the last event polled may lie in it until the next input_space().
+  std::erase_if(left_,
+                [cap](const left_buffer& b) { return b.cap < cap && b.data.use_count() == 1; });
 }
 
 void input_buffer::append(byte_view b) {
