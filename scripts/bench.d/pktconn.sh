@@ -5,10 +5,12 @@
 # with the input. The baseline is file | cat | cat | cat > file: the same two pipes between
 # three processes, the same bytes in and out. Rounds alternate pktconn and cat so load from
 # other work falls on both; each round prints wall-clock rates and the CPU time (user+sys of
-# every process involved), and the last line the medians. On a shared 2-core VM a round of
-# either tool now and then takes two to three times its usual CPU, so the default is 9
-# rounds: the median then rests on the undisturbed ones. PIPE_SIZE=BYTES enlarges every
-# pipe of both (pktconn --pipe-size; F_SETPIPE_SZ for cat's); default: as the kernel makes them.
+# every process involved), then the medians. On a shared 2-core VM a round of either tool
+# now and then takes two to three times its usual CPU, so the default is 9 rounds: the median
+# then rests on the undisturbed ones. The last line shows how much of the gap is starting
+# processes (two pktconn in turn against three cats at once) rather than moving bytes.
+# PIPE_SIZE=BYTES enlarges every pipe of both (pktconn --pipe-size; F_SETPIPE_SZ for cat's);
+# default: as the kernel makes them.
 set -euo pipefail
 requests=${1:-200000}
 big=${2:-2000}
@@ -34,6 +36,10 @@ def reap_orphans():
             return
 
 def measure(run):
+    # The last run's output goes first, outside the clock: truncating 131 MB of page cache
+    # takes tens of ms, which would fall on whichever tool runs next.
+    if os.path.exists(out):
+        os.unlink(out)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     run()
@@ -100,12 +106,20 @@ for r in range(rounds):
 print(f"small requests: pktconn median {statistics.median(rates):,.0f} requests/s "
       f"(cat median {statistics.median(cat_rates):,.0f} lines/s)")
 
-# 64 KiB payloads: window 64.
+# 64 KiB payloads: window 64. Each round also times one short line through each, which is
+# what starting and stopping the processes costs: the last line subtracts it.
+one = os.path.join(work, "one")
+with open(one, "w") as f:
+    f.write("x\n")
 nbytes = 65537 * big
-ratios, cpu_ratios, mbs = [], [], []
+ratios, cpu_ratios, mbs, walls, cat_walls, fixed, cat_fixed = [], [], [], [], [], [], []
 for r in range(rounds):
     w, c = pktconn(bigf, out, 64, [])
     cw, cc = cats(bigf, out)
+    fixed.append(pktconn(one, out, 64, [])[0])
+    cat_fixed.append(cats(one, out)[0])
+    walls.append(w)
+    cat_walls.append(cw)
     ratios.append(cw / w)
     cpu_ratios.append(cc / c)
     mbs.append(nbytes / w / 1e6)
@@ -114,4 +128,8 @@ for r in range(rounds):
 print(f"64 KiB payloads: pktconn median {statistics.median(mbs):,.1f} MB/s, "
       f"median {100 * statistics.median(ratios):.0f}% of cat's throughput "
       f"(CPU time: cat's is {100 * statistics.median(cpu_ratios):.0f}% of pktconn's)")
+med = statistics.median
+print(f"start and stop (one line through each): pktconn {1e3 * med(fixed):.1f} ms, "
+      f"cat {1e3 * med(cat_fixed):.1f} ms; without them pktconn moves the 64 KiB payloads at "
+      f"{100 * (med(cat_walls) - med(cat_fixed)) / (med(walls) - med(fixed)):.0f}% of cat's rate")
 PY

@@ -1,0 +1,20 @@
+# Release tools carry their C++ runtime (WIREKIT_STATIC_CXX_RUNTIME in CMakeLists.txt): none
+# of them may load libstdc++.so or libfmt.so when it starts, and each still runs.
+# Registered only for builds that link the runtime in (not the sanitizer build).
+source "$(dirname "$0")/common.sh"
+
+tools=0
+for tool in "$BIN"/*; do
+  [ -x "$tool" ] || continue
+  name=$(basename "$tool")
+  # What the dynamic loader maps for it, as ldd shows (the program itself is not run).
+  loaded=$(timeout "$wk_timeout" env LD_TRACE_LOADED_OBJECTS=1 "$tool")
+  if grep -E 'libstdc\+\+|libfmt' <<<"$loaded"; then
+    fail "$name loads a shared C++ runtime"
+  fi
+  grep -q 'libc\.so' <<<"$loaded" || fail "$name: no loader trace (is it a dynamic program?)"
+  expect_status "$name --version runs" 0 "$tool" --version
+  tools=$((tools + 1))
+done
+[ "$tools" -ge 5 ] || fail "only $tools tools found in $BIN"
+pass "$tools tools start without libstdc++.so and libfmt.so"
