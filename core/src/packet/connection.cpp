@@ -124,9 +124,9 @@ void input_buffer::reserve(std::size_t n) {
   if (len_ > 0) std::memcpy(bigger.get(), data_.get(), len_);
   data_ = std::move(bigger);
   cap_ = cap;
-  // Smaller free buffers are of no more use: taking one would mean growing it again, a fresh
-  // buffer every turn (each a mmap, page faults and a munmap). One still held stays: the
-  // payload views of the last event polled may lie in it until the next input_space().
+  // Smaller buffers are never taken again (restart_with_tail takes only the current size):
+  // free ones go now, which frees their slots too. One still held stays: the payload views of
+  // the last event polled may lie in it until the next input_space().
   std::erase_if(left_,
                 [cap](const left_buffer& b) { return b.cap < cap && b.data.use_count() == 1; });
 }
@@ -148,7 +148,9 @@ void input_buffer::drop_front(std::size_t n) {
 void input_buffer::restart_with_tail(std::size_t keep) {
   left_buffer next{nullptr, cap_};
   for (auto& b : left_) {
-    if (b.data.use_count() == 1 && b.cap >= std::max(keep, cap_)) {
+    // At least the current size (which holds keep): a smaller one would have to grow again,
+    // a fresh buffer every turn (each a mmap, page faults and a munmap).
+    if (b.data.use_count() == 1 && b.cap >= cap_) {
       std::swap(next, b);
       break;
     }
