@@ -7,6 +7,7 @@
 
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/cli/run.hpp"
+#include "wirekit/cli/tls_twin.hpp"
 #include "wirekit/moatcmd/codec.hpp"
 #include "wirekit/moatcmd/commands.hpp"
 
@@ -50,6 +51,7 @@ moatcmd::link_options link_of(const common_flags& f) {
     throw cli::usage_error(fmt::format("bad endpoint '{}': {}; use a stream endpoint: {}",
                                        f.endpoint, where ? "not a stream" : why,
                                        net::endpoint_forms));
+  cli::need_tls_for(*where);
   o.where = *where;
   const auto d = moat::parse_dialect(f.dialect);
   if (!d) throw cli::usage_error("--dialect is 0.3 or 0.4, not " + f.dialect);

@@ -10,6 +10,7 @@
 #include "wirekit/cli/errors.hpp"
 #include "wirekit/cli/exit_code.hpp"
 #include "wirekit/cli/run.hpp"
+#include "wirekit/cli/tls_twin.hpp"
 #include "wirekit/net/endpoint.hpp"
 #include "wirekit/packet/connection.hpp"
 #include "wirekit/pktconn/call.hpp"
@@ -32,6 +33,7 @@ net::endpoint stream_endpoint(const std::string& text, const char* what) {
   if (!e->is_stream())
     throw cli::usage_error(std::string(what) + " " + text +
                            " is not a stream endpoint (-, tcp://, tls://, unix:, exec:)");
+  cli::need_tls_for(*e);
   return *e;
 }
 

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/common.sh"
 
 tools=0
-for tool in "$BIN"/*; do
+for tool in "$BIN"/* "$BIN"/../libexec/wirekit/*; do
   [ -x "$tool" ] || continue
   name=$(basename "$tool")
   # What the dynamic loader maps for it, as ldd shows (the program itself is not run).

@@ -7,9 +7,21 @@
 #include <cstdio>
 #include <string>
 
+#include "saved_argv.hpp"
 #include "wirekit/cli/errors.hpp"
 
 namespace wirekit::cli {
+
+namespace {
+char** run_argv = nullptr;
+}  // namespace
+
+void save_argv(char** argv) {
+  run_argv = argv;
+}
+char** saved_argv() {
+  return run_argv;
+}
 
 void add_version_flag(CLI::App& app, std::string_view tool) {
   app.set_version_flag("--version", fmt::format("{} (wirekit) {}", tool, WIREKIT_VERSION));
@@ -19,6 +31,7 @@ int run(std::string_view tool, CLI::App& app, int argc, char** argv,
         const std::function<exit_code()>& body) {
   // A write to a closed pipe must come back as an error, not kill the process.
   std::signal(SIGPIPE, SIG_IGN);
+  save_argv(argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -6,6 +6,8 @@ namespace wirekit::net {
 
 namespace detail {
 
+tls_connector connect_tls = nullptr;
+
 void post_failure(asio::io_context& io, connect_handler handler, std::error_code ec) {
   asio::post(io, [h = std::move(handler), ec] { h(ec, nullptr); });
 }
@@ -46,6 +48,10 @@ void async_connect_stream(asio::io_context& io, const endpoint& where,
     case endpoint_kind::tcp:
       return detail::connect_tcp(io, where, options, std::move(handler));
     case endpoint_kind::tls:
+      if (!detail::connect_tls) {
+        return detail::post_failure(io, std::move(handler),
+                                    std::make_error_code(std::errc::protocol_not_supported));
+      }
       return detail::connect_tls(io, where, options, std::move(handler));
     case endpoint_kind::unix_stream:
       return detail::connect_unix(io, where, options, std::move(handler));
@@ -56,6 +62,10 @@ void async_connect_stream(asio::io_context& io, const endpoint& where,
       break;
   }
   detail::post_failure(io, std::move(handler), std::make_error_code(std::errc::invalid_argument));
+}
+
+bool tls_linked() {
+  return detail::connect_tls != nullptr;
 }
 
 }  // namespace wirekit::net

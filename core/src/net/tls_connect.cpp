@@ -101,10 +101,8 @@ class tls_handshake_op : public std::enable_shared_from_this<tls_handshake_op> {
   bool done_ = false;
 };
 
-}  // namespace
-
-void connect_tls(asio::io_context& io, const endpoint& where, const stream_options& options,
-                 connect_handler handler) {
+void connect_tls_stream(asio::io_context& io, const endpoint& where, const stream_options& options,
+                        connect_handler handler) {
   std::error_code ec;
   std::shared_ptr<asio::ssl::context> ctx = client_context(options, ec);
   if (ec) return post_failure(io, std::move(handler), ec);
@@ -127,5 +125,10 @@ void connect_tls(asio::io_context& io, const endpoint& where, const stream_optio
                        std::make_shared<tls_handshake_op>(io, std::move(stream), h)->start(left);
                      });
 }
+
+// Linking this file in is what gives a program tls:// (see tls_linked()). connect_tls is
+// constant-initialized to null, so this runs after it whatever the order of files.
+[[maybe_unused]] const bool registered = (connect_tls = &connect_tls_stream, true);
+}  // namespace
 
 }  // namespace wirekit::net::detail

@@ -14,8 +14,12 @@ void connect_tcp(asio::io_context& io, const endpoint& where, const stream_optio
 void connect_unix(asio::io_context& io, const endpoint& where, const stream_options& options,
                   connect_handler handler);
 void connect_exec(asio::io_context& io, const endpoint& where, connect_handler handler);
-void connect_tls(asio::io_context& io, const endpoint& where, const stream_options& options,
-                 connect_handler handler);
+
+// The tls:// connector: set, before main, by tls_connect.cpp in the programs that link
+// wirekit_tls; null in the others (see tls_linked()).
+using tls_connector = void (*)(asio::io_context& io, const endpoint& where,
+                               const stream_options& options, connect_handler handler);
+extern tls_connector connect_tls;
 
 // Resolves host and connects a TCP socket to the first address that answers, within timeout.
 using socket_handler = std::function<void(std::error_code, asio::ip::tcp::socket)>;
