@@ -131,5 +131,6 @@ print(f"64 KiB payloads: pktconn median {statistics.median(mbs):,.1f} MB/s, "
 med = statistics.median
 print(f"start and stop (one line through each): pktconn {1e3 * med(fixed):.1f} ms, "
       f"cat {1e3 * med(cat_fixed):.1f} ms; without them pktconn moves the 64 KiB payloads at "
-      f"{100 * (med(cat_walls) - med(cat_fixed)) / (med(walls) - med(fixed)):.0f}% of cat's rate")
+      f"about {100 * (med(cat_walls) - med(cat_fixed)) / (med(walls) - med(fixed)):.0f}% of cat's "
+      f"rate (an estimate: medians of separate runs, subtracted)")
 PY
