@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where the twin lies relative to the program's own folder: core/CMakeLists.txt derives it
+// Where the twin lies relative to the program's own folder: the top CMakeLists.txt derives it
 // from the install layout (bin → libexec/wirekit), and the build tree mirrors that layout.
 fs::path twin_of(const fs::path& self) {
   return (self.parent_path() / WIREKIT_TLS_TWIN_DIR / self.filename()).lexically_normal();
