@@ -56,3 +56,13 @@ wk_bg() {
   "$@" &
   wk_pids+=($!)
 }
+
+# wk_loaded_objects PROGRAM: the shared objects the dynamic loader maps for PROGRAM, as ldd
+# shows them (the program itself is not run). Use as loaded=$(wk_loaded_objects P) || fail …:
+# inside $(…) its own fail ends only the subshell.
+wk_loaded_objects() {
+  local loaded
+  loaded=$(timeout "$wk_timeout" env LD_TRACE_LOADED_OBJECTS=1 "$1")
+  grep -q 'libc\.so' <<<"$loaded" || fail "$1: no loader trace (is it a dynamic program?)"
+  printf '%s\n' "$loaded"
+}

@@ -63,10 +63,9 @@ using connect_handler = std::function<void(std::error_code, std::unique_ptr<byte
 void async_connect_stream(asio::io_context& io, const endpoint& where,
                           const stream_options& options, connect_handler handler);
 
-// Whether this program can open tls:// streams. OpenSSL is linked only into the programs that
-// need TLS (core/CMakeLists.txt, wirekit_tls): loading it costs every start about 2.5 ms. A
-// tool without it hands a run that needs TLS to its twin built with it (cli/tls_twin.hpp);
-// without that, async_connect_stream fails a tls:// endpoint with protocol_not_supported.
+// Whether this program links wirekit_tls and so can open tls:// streams (why not every
+// program does: cli/tls_twin.hpp). Without it async_connect_stream fails tls:// with
+// protocol_not_supported.
 bool tls_linked();
 
 }  // namespace wirekit::net
