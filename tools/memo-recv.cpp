@@ -19,6 +19,7 @@
 #include "wirekit/memo/receiver.hpp"
 #include "wirekit/net/frame_reader.hpp"
 #include "wirekit/net/memo_receive_loop.hpp"
+#include "wirekit/net/stop_signals.hpp"
 
 namespace {
 
@@ -311,7 +312,7 @@ cli::exit_code receive(const options& o) {
   }
   // Caught before the "receiving on" line: a script that signals us once it sees that line
   // must get the clean stop (socket file removed, exit 3), not the default death.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  net::stop_signals signals(io, SIGINT, SIGTERM);
   if (!o.quiet) {
     fmt::print(stderr, "memo-recv: receiving on {}\n", net::to_string(loop->local_address()));
   }

@@ -11,6 +11,7 @@
 #include "wirekit/moat/json_mapping.hpp"
 #include "wirekit/moatcmd/commands.hpp"
 #include "wirekit/moatcmd/session.hpp"
+#include "wirekit/net/stop_signals.hpp"
 
 namespace wirekit::moatcmd {
 
@@ -139,7 +140,7 @@ cli::exit_code run_call(const call_options& options) {
   std::shared_ptr<session> link;
   line_reader input(io);
   asio::steady_timer deadline(io);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  net::stop_signals signals(io, SIGINT, SIGTERM);
 
   // Over stdin/stdout the CBOR stream owns stdout, so results go to stderr.
   std::ostream& results =

@@ -11,6 +11,7 @@
 #include "wirekit/moatcmd/coproc.hpp"
 #include "wirekit/moatcmd/session.hpp"
 #include "wirekit/net/socket_stream.hpp"
+#include "wirekit/net/stop_signals.hpp"
 #include "wirekit/net/stream_listener.hpp"
 
 namespace wirekit::moatcmd {
@@ -117,7 +118,7 @@ class served_link {
 
 cli::exit_code serve_one(const serve_options& options) {
   asio::io_context io(1);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  net::stop_signals signals(io, SIGINT, SIGTERM);
   served_link link(io, options, [&] { signals.cancel(); });
   signals.async_wait([&](std::error_code ec, int) {
     if (!ec) link.stop(cli::exit_code::interrupted, "");
@@ -150,7 +151,7 @@ cli::exit_code serve_listening(const serve_options& options) {
     throw cli::usage_error("--listen takes tcp:// or unix:; for tls:// run serve under tcpserve");
   asio::io_context io(1);
   auto listeners = net::stream_listener::open(io, where);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  net::stop_signals signals(io, SIGINT, SIGTERM);
   std::list<std::unique_ptr<served_link>> links;
   bool stopping = false;
 

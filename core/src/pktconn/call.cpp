@@ -1,4 +1,5 @@
 #include "wirekit/pktconn/call.hpp"
+#include "wirekit/net/stop_signals.hpp"
 
 #include <fmt/core.h>
 
@@ -743,7 +744,7 @@ class caller {
 
   asio::io_context& io_;
   const call_config& config_;
-  asio::signal_set signals_;
+  net::stop_signals signals_;
   asio::steady_timer idle_timer_;
   std::FILE* out_;
   std::unique_ptr<stdin_reader> reader_;

@@ -1,4 +1,5 @@
 #include "wirekit/pktconn/serve.hpp"
+#include "wirekit/net/stop_signals.hpp"
 
 #include <fmt/core.h>
 
@@ -176,7 +177,7 @@ class server {
 
   asio::io_context& io_;
   const serve_config& config_;
-  asio::signal_set signals_;
+  net::stop_signals signals_;
   asio::steady_timer goodbye_timer_;
   std::unique_ptr<request_handler> handler_;
   std::shared_ptr<session> session_;

@@ -13,6 +13,7 @@
 
 #include "wirekit/net/connection.hpp"
 #include "wirekit/net/server_log.hpp"
+#include "wirekit/net/stop_signals.hpp"
 #include "wirekit/net/stream_listener.hpp"
 #include "wirekit/net/tls_context.hpp"
 #include "wirekit/net/wire_log.hpp"
@@ -60,7 +61,7 @@ class tcp_server {
   std::vector<std::unique_ptr<stream_listener>> listeners_;
   std::map<connection*, std::shared_ptr<connection>> live_;
   std::map<std::string, std::size_t> per_ip_;
-  asio::signal_set stop_signals_;
+  stop_signals stop_signals_;
   asio::signal_set reload_signal_;
   asio::steady_timer grace_timer_;
   asio::steady_timer accept_pause_;
